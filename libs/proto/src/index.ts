@@ -1,0 +1,1 @@
+export * as tensorflow from './tensorflow.js';
