@@ -1,0 +1,136 @@
+import { create, type DescMessage, type DescMethod, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
+import type * as grpc from '@grpc/grpc-js';
+
+/** Fields every server-side call object has (grpc-js does not export this type from its index). */
+export interface SurfaceCall {
+  readonly metadata: grpc.Metadata;
+  getDeadline(): grpc.Deadline;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+import { toServiceError } from './errors.js';
+import type { RpcLogger } from './logger.js';
+
+/** What a handler knows about the call besides its request. */
+export interface CallContext {
+  /** Full method path, e.g. "/inception.v1.IngestionService/ImportDataset". */
+  readonly method: string;
+  readonly metadata: grpc.Metadata;
+  /** Aborted when the client cancels or its deadline passes. */
+  readonly signal: AbortSignal;
+  /** The client's deadline as epoch milliseconds, or Infinity when it set none. */
+  readonly deadlineMs: number;
+  readonly logger: RpcLogger;
+}
+
+type Init<M extends DescMessage> = MessageInitShape<M>;
+type Shape<M extends DescMessage> = MessageShape<M>;
+
+type HandlerFor<M> = M extends { methodKind: 'unary'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+  ? (request: Shape<I>, context: CallContext) => Promise<Init<O>>
+  : M extends { methodKind: 'server_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+    ? (request: Shape<I>, send: (response: Init<O>) => Promise<void>, context: CallContext) => Promise<void>
+    : M extends { methodKind: 'client_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+      ? (requests: AsyncIterable<Shape<I>>, context: CallContext) => Promise<Init<O>>
+      : never;
+
+/** One implementation function per RPC of a generated service. */
+export type ServiceHandlers<S extends GenServiceMethods> = { [K in keyof S]: HandlerFor<S[K]> };
+
+export interface ServiceRegistration<S extends GenServiceMethods = GenServiceMethods> {
+  service: GenService<S>;
+  handlers: ServiceHandlers<S>;
+}
+
+/** Pairs a generated service with its handlers, checking their types. */
+export function implement<S extends GenServiceMethods>(service: GenService<S>, handlers: ServiceHandlers<S>): ServiceRegistration {
+  return { service, handlers } as unknown as ServiceRegistration;
+}
+
+function deadlineOf(call: SurfaceCall): number {
+  const deadline = call.getDeadline();
+  if (deadline instanceof Date) {
+    return deadline.getTime();
+  }
+  return Number.isFinite(deadline) && deadline > 0 ? deadline : Infinity;
+}
+
+function contextFor(call: SurfaceCall, method: DescMethod, logger: RpcLogger): CallContext {
+  const controller = new AbortController();
+  call.on('cancelled', () => controller.abort(new Error('the client cancelled the call or its deadline passed')));
+  return {
+    method: `/${method.parent.typeName}/${method.name}`,
+    metadata: call.metadata,
+    signal: controller.signal,
+    deadlineMs: deadlineOf(call),
+    logger: logger.child({ rpc: method.name }),
+  };
+}
+
+function statusOf(error: unknown, context: CallContext): grpc.ServerErrorResponse {
+  const serviceError = toServiceError(error);
+  if (serviceError.codeName === 'INTERNAL' || serviceError.codeName === 'UNKNOWN') {
+    context.logger.error({ err: error }, `${context.method} failed`);
+  } else {
+    context.logger.info({ code: serviceError.codeName, message: serviceError.message }, `${context.method} rejected`);
+  }
+  return { name: 'ServiceError', message: serviceError.message, code: serviceError.code, details: serviceError.message };
+}
+
+async function* messagesOf<T>(stream: AsyncIterable<unknown>): AsyncIterable<T> {
+  for await (const message of stream) {
+    yield message as T;
+  }
+}
+
+/** Wraps a typed handler into the callback form grpc-js calls. */
+export function grpcHandlerFor(method: DescMethod, handler: (...args: never[]) => Promise<unknown>, logger: RpcLogger): grpc.UntypedHandleCall {
+  const toMessage = (init: unknown) => create(method.output, init as never);
+  const run = handler as (...args: unknown[]) => Promise<unknown>;
+
+  switch (method.methodKind) {
+    case 'unary':
+      return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        const context = contextFor(call, method, logger);
+        run(call.request, context).then(
+          (response) => callback(null, toMessage(response)),
+          (error: unknown) => callback(statusOf(error, context)),
+        );
+      };
+    case 'server_streaming':
+      return (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        const context = contextFor(call, method, logger);
+        const send = (response: unknown) =>
+          new Promise<void>((resolve, reject) => {
+            if (context.signal.aborted) {
+              reject(context.signal.reason);
+            } else if (call.write(toMessage(response))) {
+              resolve();
+            } else {
+              call.once('drain', () => resolve());
+              context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
+            }
+          });
+        run(call.request, send, context).then(
+          () => call.end(),
+          // grpc-js turns an 'error' event carrying code and details into the call's final status.
+          (error: unknown) => {
+            if (!context.signal.aborted) {
+              call.emit('error', statusOf(error, context));
+            }
+          },
+        );
+      };
+    case 'client_streaming':
+      return (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        const context = contextFor(call, method, logger);
+        run(messagesOf(call), context).then(
+          (response) => callback(null, toMessage(response)),
+          (error: unknown) => callback(statusOf(error, context)),
+        );
+      };
+    default:
+      throw new Error(`${method.name}: bidirectional streaming is not supported by this adapter`);
+  }
+}

@@ -1,0 +1,127 @@
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { grpcHandlerFor, type ServiceRegistration, type SurfaceCall } from './handlers.js';
+import type { RpcLogger } from './logger.js';
+import { reflectionFor } from './reflection.js';
+import { grpcServiceDefinition } from './service-definition.js';
+
+export interface RpcServerOptions {
+  /** Service name used in logs, e.g. "trainer". */
+  name: string;
+  services: ServiceRegistration[];
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  /** Listen port; 0 picks a free port (default 0). */
+  port?: number;
+  logger: RpcLogger;
+  /** Largest request accepted, in bytes (default 4 MiB plus framing headroom: 4 MiB + 64 KiB). */
+  maxReceiveMessageBytes?: number;
+  /** Largest response sent, in bytes (default 16 MiB). */
+  maxSendMessageBytes?: number;
+  /** How long shutdown waits for running calls before cancelling them, in milliseconds (default 10 000). */
+  shutdownGraceMs?: number;
+  /** Called when a call ends, for metrics. */
+  onCallEnd?: (event: { method: string; service: string; code: string; seconds: number }) => void;
+}
+
+export interface RpcServer {
+  readonly port: number;
+  readonly address: string;
+  readonly health: HealthImplementation;
+  /** Marks every service NOT_SERVING, lets running calls finish within the grace period, then cancels the rest. */
+  shutdown(): Promise<void>;
+}
+
+export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024 + 64 * 1024;
+export const DEFAULT_MAX_SEND_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+function timed(handler: grpc.UntypedHandleCall, report: (code: string, seconds: number) => void): grpc.UntypedHandleCall {
+  return ((call: SurfaceCall & { sendStatus?: unknown }, callback?: grpc.sendUnaryData<unknown>) => {
+    const startedNs = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - startedNs) / 1e9;
+    if (callback) {
+      return (handler as (c: unknown, cb: unknown) => void)(call, (error: grpc.ServerErrorResponse | null, value: unknown) => {
+        report(error ? (grpc.status[error.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN') : 'OK', seconds());
+        callback(error, value);
+      });
+    }
+    let reported = false;
+    const once = (code: string) => {
+      if (!reported) {
+        reported = true;
+        report(code, seconds());
+      }
+    };
+    call.on('error', (error: grpc.StatusObject) => once(grpc.status[error.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN'));
+    call.on('finish', () => once('OK'));
+    call.on('cancelled', () => once('CANCELLED'));
+    return (handler as (c: unknown) => void)(call);
+  }) as grpc.UntypedHandleCall;
+}
+
+/** Starts a gRPC server with health checking, reflection, message limits and graceful shutdown. */
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+    'grpc.max_send_message_length': options.maxSendMessageBytes ?? DEFAULT_MAX_SEND_MESSAGE_BYTES,
+  });
+
+  const health = new HealthImplementation({ '': 'SERVING' });
+  health.addToServer(server);
+  reflectionFor(options.services.map((registration) => registration.service)).addToServer(server);
+
+  for (const { service, handlers } of options.services) {
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const method of service.methods) {
+      const handler = (handlers as Record<string, (...args: never[]) => Promise<unknown>>)[method.localName];
+      if (!handler) {
+        throw new Error(`${options.name}: no handler for ${service.typeName}.${method.name}`);
+      }
+      const grpcHandler = grpcHandlerFor(method, handler, options.logger);
+      implementation[method.localName] = options.onCallEnd
+        ? timed(grpcHandler, (code, seconds) => options.onCallEnd!({ method: method.name, service: service.typeName, code, seconds }))
+        : grpcHandler;
+    }
+    server.addService(grpcServiceDefinition(service), implementation);
+    health.setStatus(service.typeName, 'SERVING');
+  }
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
+      error ? reject(new Error(`${options.name}: cannot listen on ${host}:${options.port ?? 0}: ${error.message}`)) : resolve(boundPort),
+    );
+  });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= new Promise<void>((resolve) => {
+      health.setStatus('', 'NOT_SERVING');
+      for (const { service } of options.services) {
+        health.setStatus(service.typeName, 'NOT_SERVING');
+      }
+      const timer = setTimeout(() => {
+        options.logger.warn({ graceMs: options.shutdownGraceMs ?? 10_000 }, 'calls still running after the grace period; cancelling them');
+        server.forceShutdown();
+        resolve();
+      }, options.shutdownGraceMs ?? 10_000);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return stopping;
+  };
+
+  return { port, address: `${host}:${port}`, health, shutdown };
+}
+
+/** Shuts the server down on SIGTERM or SIGINT, then calls `onStopped` (which usually exits). */
+export function shutdownOnSignals(server: RpcServer, logger: RpcLogger, onStopped: () => void | Promise<void>): void {
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void server.shutdown().then(onStopped);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
