@@ -1,0 +1,34 @@
+/** Why an object-store operation failed, in terms callers branch on. */
+export type StorageErrorKind = 'not-found' | 'integrity' | 'invalid-argument' | 'unavailable' | 'failed';
+
+/** The one error type of the storage boundary; `kind` says what went wrong, `key` which object. */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+
+  constructor(
+    readonly kind: StorageErrorKind,
+    readonly key: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'SlowDown', 'ServiceUnavailable', 'InternalError']);
+
+/** Converts a minio client error into a StorageError for `key`. */
+export function storageErrorFrom(error: unknown, key: string, action: string): StorageError {
+  if (error instanceof StorageError) {
+    return error;
+  }
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket') {
+    return new StorageError('not-found', key, `${action} ${key}: object not found`, { cause: error });
+  }
+  if (UNAVAILABLE_CODES.has(code)) {
+    return new StorageError('unavailable', key, `${action} ${key}: object store unavailable (${code}: ${message})`, { cause: error });
+  }
+  return new StorageError('failed', key, `${action} ${key} failed: ${code ? `${code}: ` : ''}${message}`, { cause: error });
+}
