@@ -6,3 +6,4 @@ export * from './client.js';
 export * from './validate.js';
 export { methodPath, grpcServiceDefinition } from './service-definition.js';
 export * from './health-client.js';
+export * from './bootstrap.js';

@@ -1,0 +1,15 @@
+import { optionalText, positiveInt, type EnvTable } from '@inception/config';
+
+/** Sharding's own variables, beside the common ones (GRPC_PORT, S3_*, …). */
+export const shardingEnv = {
+  SHARDING_WORKERS: {
+    schema: optionalText(),
+    description: 'gRPC target of the sharding replicas that WriteShard units are spread over with round_robin, e.g. dns:///sharding:50052 or ipv4:127.0.0.1:5001,127.0.0.1:5002; unset runs units in this process.',
+  },
+  SHARDING_CONCURRENCY: { schema: positiveInt(2), description: 'WriteShard units in flight per ShardDataset call.' },
+  SHARDING_UNIT_TIMEOUT_MS: { schema: positiveInt(600_000), description: 'Deadline of one WriteShard unit, in milliseconds; a unit past it is retried.' },
+  SHARDING_UNIT_ATTEMPTS: { schema: positiveInt(3), description: 'Attempts per WriteShard unit before the shard set fails.' },
+} satisfies EnvTable;
+
+export const SHARDING_DEFAULT_GRPC_PORT = 50052;
+export const SHARDING_DEFAULT_METRICS_PORT = 9462;

@@ -1,0 +1,4 @@
+import { runService } from '@inception/rpc';
+import { shardingServiceDefinition } from './service.js';
+
+await runService(shardingServiceDefinition);

@@ -1,0 +1,24 @@
+import type { ServiceDefinitionOptions } from '@inception/rpc';
+import { SHARDING_DEFAULT_GRPC_PORT, SHARDING_DEFAULT_METRICS_PORT, shardingEnv } from './config.js';
+import { shardingMetrics } from './metrics.js';
+import { shardingHandlers } from './rpc/handlers.js';
+
+/** The sharding process: its variables and how its handlers are built. */
+export const shardingServiceDefinition: ServiceDefinitionOptions<typeof shardingEnv> = {
+  name: 'sharding',
+  metricsPrefix: 'inception_sharding',
+  defaultGrpcPort: SHARDING_DEFAULT_GRPC_PORT,
+  defaultMetricsPort: SHARDING_DEFAULT_METRICS_PORT,
+  env: shardingEnv,
+  async create({ config, store, metrics }) {
+    const handlers = shardingHandlers({
+      store,
+      metrics: shardingMetrics(metrics),
+      workersTarget: config.SHARDING_WORKERS,
+      concurrency: config.SHARDING_CONCURRENCY,
+      unitTimeoutMs: config.SHARDING_UNIT_TIMEOUT_MS,
+      unitAttempts: config.SHARDING_UNIT_ATTEMPTS,
+    });
+    return { services: [handlers.registration], stop: async () => handlers.close() };
+  },
+};

@@ -1,0 +1,24 @@
+import { layout, type DatasetManifest, type ObjectStore } from '@inception/storage';
+
+/** Reads dataset manifests (cached: versions are immutable) and their verified images. */
+export class DatasetReader {
+  private readonly manifests = new Map<string, Promise<DatasetManifest>>();
+
+  constructor(private readonly store: ObjectStore) {}
+
+  manifest(name: string, version: number): Promise<DatasetManifest> {
+    const cacheKey = `${name}@${version}`;
+    let manifest = this.manifests.get(cacheKey);
+    if (!manifest) {
+      manifest = this.store.getJson<DatasetManifest>(layout.datasetManifest(name, version));
+      manifest.catch(() => this.manifests.delete(cacheKey));
+      this.manifests.set(cacheKey, manifest);
+    }
+    return manifest;
+  }
+
+  /** Returns an image's bytes after checking them against the SHA-256 the manifest recorded. */
+  image(key: string, sha256: string, sizeBytes: number): Promise<Buffer> {
+    return this.store.getVerified(key, { sha256, sizeBytes });
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Object keys of the bucket layout shared by all services. A manifest is written only after
+ * everything it lists is complete, so a reader that finds a manifest finds whole data.
+ */
+export const layout = {
+  /** Normalised images, content-addressed so re-imports and later versions share them. */
+  datasetImage: (dataset: string, sha256: string) => `datasets/${dataset}/images/${sha256}.jpg`,
+  datasetVersionPrefix: (dataset: string, version: number) => `datasets/${dataset}/v${version}/`,
+  datasetManifest: (dataset: string, version: number) => `datasets/${dataset}/v${version}/manifest.json`,
+  datasetLabels: (dataset: string, version: number) => `datasets/${dataset}/v${version}/labels.txt`,
+  datasetsRoot: () => 'datasets/',
+
+  shardSetPrefix: (dataset: string, version: number, setId: string) => `shards/${dataset}/v${version}/${setId}/`,
+  shardSetManifest: (dataset: string, version: number, setId: string) => `shards/${dataset}/v${version}/${setId}/manifest.json`,
+  /** Unpublished shard bytes; kept out of the `<split>-*` names so no reader picks them up. */
+  shardTemporary: (dataset: string, version: number, setId: string, name: string, attempt: string) =>
+    `shards/${dataset}/v${version}/${setId}/_incomplete/${name}.${attempt}`,
+
+  runPrefix: (jobId: string) => `runs/${jobId}/`,
+  runJob: (jobId: string) => `runs/${jobId}/job.json`,
+  runEvents: (jobId: string) => `runs/${jobId}/events.jsonl`,
+  runsRoot: () => 'runs/',
+  checkpointPrefix: (jobId: string, step: number) => `runs/${jobId}/checkpoints/step-${step}/`,
+
+  modelRecord: (model: string) => `models/${model}/model.json`,
+  modelVersionPrefix: (model: string, version: number) => `models/${model}/versions/${version}/`,
+  modelVersionManifest: (model: string, version: number) => `models/${model}/versions/${version}/manifest.json`,
+  modelAliases: (model: string) => `models/${model}/aliases.json`,
+  modelsRoot: () => 'models/',
+};
+
+/** Reads the version number out of a key segment such as "v12/". */
+export function parseVersionSegment(segment: string): number | undefined {
+  const match = /^v(\d+)\/?$/.exec(segment);
+  return match ? Number(match[1]) : undefined;
+}
