@@ -1,0 +1,3 @@
+export { registryServiceDefinition } from './service.js';
+export { registryHandlers } from './rpc/handlers.js';
+export { registryMetrics } from './metrics.js';

@@ -1,0 +1,4 @@
+import { runService } from '@inception/rpc';
+import { registryServiceDefinition } from './service.js';
+
+await runService(registryServiceDefinition);

@@ -1,0 +1,16 @@
+import type { ServiceDefinitionOptions } from '@inception/rpc';
+import { REGISTRY_DEFAULT_GRPC_PORT, REGISTRY_DEFAULT_METRICS_PORT, registryEnv } from './config.js';
+import { registryMetrics } from './metrics.js';
+import { registryHandlers } from './rpc/handlers.js';
+
+/** The model-registry process: its variables and how its handlers are built. */
+export const registryServiceDefinition: ServiceDefinitionOptions<typeof registryEnv> = {
+  name: 'model-registry',
+  metricsPrefix: 'inception_registry',
+  defaultGrpcPort: REGISTRY_DEFAULT_GRPC_PORT,
+  defaultMetricsPort: REGISTRY_DEFAULT_METRICS_PORT,
+  env: registryEnv,
+  async create({ store, metrics }) {
+    return { services: [registryHandlers({ store, metrics: registryMetrics(metrics) })] };
+  },
+};
