@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildInceptionV3, learningRateAt, trainStep, TrainingState } from '@inception/inception';
+import type { Logger } from '@inception/telemetry';
+import type { ObjectStore, ShardSetManifest } from '@inception/storage';
+import type { TrainerMetrics } from '../metrics.js';
+import { CheckpointStore, type SavedCheckpoint } from '../storage/checkpoint-store.js';
+import { readSplit } from '../storage/shard-reader.js';
+import { evaluateAveraged, type EvaluationResult } from './evaluate.js';
+import { formatEvalLine, formatStepLine } from './format.js';
+import type { HyperParameters } from './hyper-parameters.js';
+import { InputPipeline } from './input-pipeline.js';
+import { SeededRandom } from './random.js';
+
+export interface StepReport {
+  step: number;
+  totalLoss: number;
+  mainLoss: number;
+  auxLoss: number;
+  regularizationLoss: number;
+  learningRate: number;
+  examplesPerSecond: number;
+  stepSeconds: number;
+}
+
+export interface TrainingRun {
+  jobId: string;
+  shardSet: ShardSetManifest;
+  hyper: HyperParameters;
+  store: ObjectStore;
+  logger: Logger;
+  metrics: TrainerMetrics;
+  logEverySteps: number;
+  preprocessConcurrency: number;
+  /** Checkpoints kept per job (older ones are deleted). */
+  keepCheckpoints: number;
+  /** True once the job should stop at the next step boundary: cancelled, or the process is shutting down. */
+  shouldStop: () => 'cancel' | 'shutdown' | undefined;
+  onStep: (report: StepReport) => void;
+  onCheckpoint: (checkpoint: SavedCheckpoint) => void;
+}
+
+export type TrainingOutcome =
+  | { kind: 'finished'; checkpoint: SavedCheckpoint; evaluation: EvaluationResult; steps: number; lastStep: StepReport }
+  | { kind: 'stopped'; reason: 'cancel' | 'shutdown'; checkpoint?: SavedCheckpoint };
+
+/** Thrown when training must end, such as a NaN loss; the message is the job's error. */
+export class TrainingError extends Error {
+  override readonly name = 'TrainingError';
+}
+
+/**
+ * Trains one job from its newest checkpoint (or from scratch), checkpointing every
+ * `checkpointEverySteps`, at the last step and when asked to stop for a shutdown, then evaluates
+ * the averaged weights on the validation split.
+ */
+export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
+  const { hyper, logger, metrics } = run;
+  const checkpoints = new CheckpointStore(run.store);
+
+  const trainImages = await readSplit(run.store, run.shardSet, 'train');
+  const validationImages = await readSplit(run.store, run.shardSet, 'validation');
+  const numClasses = run.shardSet.labels.length + 1;
+  logger.info({ trainImages: trainImages.length, validationImages: validationImages.length, numClasses }, 'input loaded');
+
+  const model = buildInceptionV3({
+    numClasses,
+    imageSize: hyper.imageSize,
+    depthMultiplier: hyper.depthMultiplier,
+    minDepth: hyper.minDepth,
+    auxLogits: hyper.auxLogits,
+    batchNormDecay: hyper.batchNormDecay,
+    weightDecay: hyper.weightDecay,
+  });
+  const state = new TrainingState(model, { movingAverageDecay: hyper.movingAverageDecay });
+  try {
+    let startStep = 0;
+    let position = { epoch: 0, offset: 0 };
+    let randomState = hyper.seed;
+    const resumed = await checkpoints.latest(run.jobId);
+    if (resumed) {
+      const tensors = await checkpoints.loadTensors(resumed);
+      const restore = state.restoreCheckpointTensors(tensors);
+      tf.dispose(Object.values(tensors));
+      if (restore.missingNames.length > 0) {
+        throw new TrainingError(`checkpoint at step ${resumed.state.step} lacks ${restore.missingNames.length} tensors, e.g. ${restore.missingNames[0]}`);
+      }
+      startStep = resumed.state.step;
+      position = resumed.state.position;
+      randomState = resumed.state.randomState;
+      logger.info({ step: startStep, position }, 'resumed from checkpoint');
+    }
+
+    const pipeline = new InputPipeline(trainImages, hyper.imageSize, hyper.batchSize, hyper.seed, new SeededRandom(randomState), run.preprocessConcurrency, position);
+    const schedule = {
+      initialLearningRate: hyper.initialLearningRate,
+      numEpochsPerDecay: hyper.numEpochsPerDecay,
+      decayFactor: hyper.learningRateDecayFactor,
+      examplesPerEpoch: trainImages.length,
+      batchSize: hyper.batchSize,
+    };
+    const save = async (completedSteps: number, learningRate: number) => {
+      const stopTimer = metrics.checkpointSeconds.startTimer();
+      const snapshot = pipeline.checkpoint;
+      const saved = await checkpoints.save(run.jobId, { step: completedSteps, position: snapshot.position, randomState: snapshot.randomState, learningRate }, state.getCheckpointTensors());
+      stopTimer();
+      metrics.checkpointBytes.inc(saved.manifest.files.reduce((sum, file) => sum + file.sizeBytes, 0) + saved.manifestFile.sizeBytes);
+      await checkpoints.prune(run.jobId, run.keepCheckpoints);
+      run.onCheckpoint(saved);
+      return saved;
+    };
+
+    let lastReport: StepReport | undefined;
+    let lastCheckpoint: SavedCheckpoint | undefined;
+    for (let step = startStep; step < hyper.maxSteps; step++) {
+      const stop = run.shouldStop();
+      if (stop) {
+        const checkpoint = stop === 'shutdown' ? await save(step, learningRateAt(step, schedule)) : undefined;
+        return { kind: 'stopped', reason: stop, checkpoint };
+      }
+
+      const startedNs = process.hrtime.bigint();
+      const batch = await pipeline.nextBatch();
+      metrics.inputWaitSeconds.observe(Number(process.hrtime.bigint() - startedNs) / 1e9);
+      const learningRate = learningRateAt(step, schedule);
+      let losses;
+      try {
+        losses = await trainStep(state, { images: batch.images, labels: batch.labels }, { step, learningRate, labelSmoothing: hyper.labelSmoothing });
+      } finally {
+        batch.images.dispose();
+      }
+      if (Number.isNaN(losses.totalLoss)) {
+        throw new TrainingError(`Model diverged with loss = NaN at step ${step}`);
+      }
+      const stepSeconds = Number(process.hrtime.bigint() - startedNs) / 1e9;
+      metrics.stepSeconds.observe(stepSeconds);
+      metrics.steps.inc();
+
+      const isLast = step + 1 === hyper.maxSteps;
+      if (step % run.logEverySteps === 0 || isLast) {
+        lastReport = { step, ...losses, learningRate, examplesPerSecond: hyper.batchSize / stepSeconds, stepSeconds };
+        logger.info({ step, ...losses, learningRate }, formatStepLine(step, losses.totalLoss, lastReport.examplesPerSecond, stepSeconds));
+        metrics.tensors.set(tf.memory().numTensors);
+        metrics.memoryBytes.set(tf.memory().numBytes);
+        metrics.epoch.set({ job: run.jobId }, pipeline.checkpoint.position.epoch + pipeline.checkpoint.position.offset / trainImages.length);
+        run.onStep(lastReport);
+      }
+      if ((step + 1) % hyper.checkpointEverySteps === 0 || isLast) {
+        lastCheckpoint = await save(step + 1, learningRate);
+      }
+    }
+
+    // A job resumed after its last checkpoint ran no step here; saving again rewrites the same step.
+    lastCheckpoint ??= await save(hyper.maxSteps, learningRateAt(hyper.maxSteps, schedule));
+
+    const evaluation = await evaluateAveraged(state, validationImages, hyper.batchSize, run.preprocessConcurrency);
+    logger.info({ ...evaluation, confusion: undefined }, formatEvalLine(evaluation.precisionAt1, evaluation.recallAt5, evaluation.examples));
+    return {
+      kind: 'finished',
+      checkpoint: lastCheckpoint,
+      evaluation,
+      steps: hyper.maxSteps,
+      lastStep: lastReport ?? { step: hyper.maxSteps - 1, totalLoss: Number.NaN, mainLoss: Number.NaN, auxLoss: 0, regularizationLoss: Number.NaN, learningRate: 0, examplesPerSecond: 0, stepSeconds: 0 },
+    };
+  } finally {
+    state.dispose();
+  }
+}

@@ -1,0 +1,4 @@
+import { runService } from '@inception/rpc';
+import { trainerServiceDefinition } from './service.js';
+
+await runService(trainerServiceDefinition);

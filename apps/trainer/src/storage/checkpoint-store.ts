@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs';
+import { layout, type FileEntry, type ObjectStore } from '@inception/storage';
+
+/** Everything besides tensors that a resumed job needs. */
+export interface CheckpointState {
+  step: number;
+  position: { epoch: number; offset: number };
+  randomState: number;
+  learningRate: number;
+}
+
+export interface TensorEntry {
+  name: string;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  /** Byte offset in tensors.bin. */
+  offsetBytes: number;
+  sizeBytes: number;
+}
+
+export interface CheckpointManifest {
+  formatVersion: 1;
+  jobId: string;
+  state: CheckpointState;
+  files: FileEntry[];
+  tensors: TensorEntry[];
+  createdAt: string;
+}
+
+export interface SavedCheckpoint {
+  prefix: string;
+  manifest: CheckpointManifest;
+  manifestFile: FileEntry;
+}
+
+const MANIFEST_NAME = 'manifest.json';
+
+/**
+ * Writes checkpoints as `tensors.bin` (little-endian values, one tensor after another) plus
+ * `manifest.json` describing them. The manifest is written last and names every file's
+ * SHA-256, so a checkpoint without a manifest is incomplete and ignored.
+ */
+export class CheckpointStore {
+  constructor(private readonly store: ObjectStore) {}
+
+  async save(jobId: string, state: CheckpointState, tensors: tf.NamedTensorMap): Promise<SavedCheckpoint> {
+    const prefix = layout.checkpointPrefix(jobId, state.step);
+    const entries: TensorEntry[] = [];
+    const chunks: Uint8Array[] = [];
+    let offsetBytes = 0;
+    for (const name of Object.keys(tensors).sort()) {
+      const tensor = tensors[name]!;
+      if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
+        throw new Error(`checkpoint: tensor ${name} has dtype ${tensor.dtype}; only float32 and int32 are stored`);
+      }
+      const values = await tensor.data();
+      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      chunks.push(bytes.slice());
+      entries.push({ name, dtype: tensor.dtype, shape: tensor.shape, offsetBytes, sizeBytes: bytes.byteLength });
+      offsetBytes += bytes.byteLength;
+    }
+
+    const tensorsFile = await this.store.put(`${prefix}tensors.bin`, Buffer.concat(chunks));
+    const manifest: CheckpointManifest = {
+      formatVersion: 1,
+      jobId,
+      state,
+      files: [{ name: 'tensors.bin', key: tensorsFile.key, sizeBytes: tensorsFile.sizeBytes, sha256: tensorsFile.sha256 }],
+      tensors: entries,
+      createdAt: new Date().toISOString(),
+    };
+    const written = await this.store.putJson(`${prefix}${MANIFEST_NAME}`, manifest);
+    return { prefix, manifest, manifestFile: { name: MANIFEST_NAME, key: written.key, sizeBytes: written.sizeBytes, sha256: written.sha256 } };
+  }
+
+  /** Returns the newest checkpoint of a job that has a manifest, or undefined. */
+  async latest(jobId: string): Promise<CheckpointManifest | undefined> {
+    const steps: number[] = [];
+    for (const prefix of await this.store.listPrefixes(`${layout.runPrefix(jobId)}checkpoints/`)) {
+      const match = /step-(\d+)\/$/.exec(prefix);
+      if (match && (await this.store.exists(`${prefix}${MANIFEST_NAME}`))) steps.push(Number(match[1]));
+    }
+    if (steps.length === 0) return undefined;
+    const newest = Math.max(...steps);
+    return this.store.getJson<CheckpointManifest>(`${layout.checkpointPrefix(jobId, newest)}${MANIFEST_NAME}`);
+  }
+
+  /** Reads a checkpoint's tensors after checking tensors.bin against its recorded SHA-256; the caller disposes them. */
+  async loadTensors(manifest: CheckpointManifest): Promise<tf.NamedTensorMap> {
+    const file = manifest.files.find((entry) => entry.name === 'tensors.bin');
+    if (!file) throw new Error(`checkpoint of ${manifest.jobId} at step ${manifest.state.step} lists no tensors.bin`);
+    const bytes = await this.store.getVerified(file.key, { sha256: file.sha256, sizeBytes: file.sizeBytes });
+    const tensors: tf.NamedTensorMap = {};
+    for (const entry of manifest.tensors) {
+      const slice = bytes.buffer.slice(bytes.byteOffset + entry.offsetBytes, bytes.byteOffset + entry.offsetBytes + entry.sizeBytes);
+      const values = entry.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice);
+      tensors[entry.name] = tf.tensor(values, entry.shape, entry.dtype);
+    }
+    return tensors;
+  }
+
+  /** Deletes all but the newest `keep` checkpoints of a job. */
+  async prune(jobId: string, keep: number): Promise<void> {
+    const prefixes = (await this.store.listPrefixes(`${layout.runPrefix(jobId)}checkpoints/`))
+      .map((prefix) => ({ prefix, step: Number(/step-(\d+)\/$/.exec(prefix)?.[1] ?? -1) }))
+      .filter((entry) => entry.step >= 0)
+      .sort((a, b) => b.step - a.step);
+    for (const { prefix } of prefixes.slice(keep)) {
+      // The manifest goes first, so a half-deleted checkpoint is never taken for a complete one.
+      await this.store.delete(`${prefix}${MANIFEST_NAME}`);
+      await this.store.deletePrefix(prefix);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { layout, type ObjectStore, type ShardSetManifest, type Split } from '@inception/storage';
+import { parseImageExample, readTFRecords } from '@inception/tfrecord';
+
+async function* singleChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+/** One training or evaluation example as read from a shard. */
+export interface LabelledImage {
+  jpegBytes: Uint8Array;
+  /** Logit index 1..N; 0 is the background class and never appears in shards. */
+  label: number;
+}
+
+export async function loadShardSet(store: ObjectStore, dataset: { name: string; version: number }, setId: string): Promise<ShardSetManifest> {
+  return store.getJson<ShardSetManifest>(layout.shardSetManifest(dataset.name, dataset.version, setId));
+}
+
+/**
+ * Reads every record of one split, verifying each shard's SHA-256 and every record's CRCs.
+ * NOTE: the whole split is held in memory, which suits the sample sets; ImageNet-sized splits
+ * need the streaming reader fed shard by shard.
+ */
+export async function readSplit(store: ObjectStore, shardSet: ShardSetManifest, split: Split): Promise<LabelledImage[]> {
+  const images: LabelledImage[] = [];
+  for (const shard of shardSet.shards.filter((entry) => entry.split === split)) {
+    const bytes = await store.getVerified(shard.key, { sha256: shard.sha256, sizeBytes: shard.sizeBytes });
+    for await (const record of readTFRecords(singleChunk(bytes), { compression: shardSet.compression, fileName: shard.key })) {
+      const example = parseImageExample(record.data);
+      images.push({ jpegBytes: example.encoded, label: example.label });
+    }
+  }
+  return images;
+}
