@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { guessCompression } from './compression.js';
 import { TFRecordDataLossError } from './errors.js';
 import { encodeRecord } from './framing.js';
-import { readTFRecords } from './reader.js';
+import { readTFRecordFile, readTFRecords } from './reader.js';
 import { chunked, collect } from './test-support/expected-fixture.js';
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -109,6 +109,21 @@ describe('readTFRecords streaming', () => {
   it('rejects string chunks', async () => {
     const source = Readable.from(['text chunk'], { objectMode: true });
     await expect(collect(readTFRecords(source, { fileName: 'text', compression: 'none' }))).rejects.toThrow(/setEncoding/);
+  });
+
+  it('rejects a buffer passed as the source', async () => {
+    const source = encodeRecord(patternData(1)) as unknown as Iterable<Uint8Array>;
+    await expect(collect(readTFRecords(source, { fileName: 'buffer' }))).rejects.toThrow(/number chunk/);
+  });
+
+  it('reads an array of chunks', async () => {
+    const record = encodeRecord(patternData(9));
+    const records = await collect(readTFRecords([record.subarray(0, 5), record.subarray(5)], { fileName: 'array' }));
+    expect(records.map((r) => r.data.length)).toEqual([9]);
+  });
+
+  it('rejects a missing file', async () => {
+    await expect(collect(readTFRecordFile('/nonexistent/train-00000-of-00001'))).rejects.toThrow(/ENOENT/);
   });
 
   it('counts records in the summary', async () => {

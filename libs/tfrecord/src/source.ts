@@ -1,15 +1,18 @@
 /**
- * Input of the TFRecord reader: any async iterable of byte chunks, such as a file stream, an S3
- * download stream or an async generator. Chunks must not be modified after they are yielded,
- * because records are returned as views of them where possible.
+ * Input of the TFRecord reader: an iterable or async iterable of byte chunks, such as a file
+ * stream, an S3 download stream, an async generator or an array of buffers. Chunks must not be
+ * modified after they are yielded, because records are returned as views of them where possible.
  */
-export type TFRecordSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+export type TFRecordSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | NodeJS.ReadableStream;
 
-/** Yields the chunks of `source`, rejecting string chunks, which appear after `setEncoding()`. */
+/** Yields the chunks of `source`, rejecting chunks that are not bytes. */
 export async function* byteChunksOf(source: TFRecordSource): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+  for await (const chunk of source as AsyncIterable<unknown>) {
     if (typeof chunk === 'string') {
       throw new TypeError('TFRecord source yielded a string chunk; read the stream without setEncoding()');
+    }
+    if (!(chunk instanceof Uint8Array)) {
+      throw new TypeError(`TFRecord source yielded a ${typeof chunk} chunk; expected Uint8Array chunks`);
     }
     yield chunk;
   }
