@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { runDemo } from './commands/demo.js';
+import { runModelSummary } from './commands/model-summary.js';
+import { runUp } from './commands/up.js';
+import { REPO_ROOT } from './stack/child-process.js';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return parsed;
+}
+
+const program = new Command('inception').description('Train Inception v3 image classifiers: datasets, TFRecord shards, training jobs and model versions over gRPC.');
+
+program
+  .command('demo')
+  .description('start the stack, run the whole pipeline on data/samples, print a summary and stop')
+  .option('--steps <n>', 'training steps', positiveInteger, 300)
+  .option('--data-dir <dir>', 'folder for objects and logs of this run', path.join(REPO_ROOT, '.inception/demo'))
+  .option('--keep-data', 'keep the objects and logs after the run', false)
+  .option('--json', 'print the summary as JSON', false)
+  .action(async (options: { steps: number; dataDir: string; keepData: boolean; json: boolean }) => runDemo(options));
+
+program
+  .command('up')
+  .description('start the embedded S3 server (unless S3_ENDPOINT is set) and the four services in the foreground')
+  .option('--data-dir <dir>', 'folder for objects and logs', path.join(REPO_ROOT, '.inception/stack'))
+  .action(async (options: { dataDir: string }) => runUp(options));
+
+program
+  .command('model')
+  .description('Inception v3 model tools')
+  .command('summary')
+  .description('print layer shapes and parameter counts')
+  .option('--num-classes <n>', 'number of logits', positiveInteger, 1001)
+  .option('--image-size <n>', 'input side in pixels', positiveInteger, 299)
+  .option('--depth-multiplier <m>', 'factor on every convolution depth', Number, 1)
+  .option('--min-depth <n>', 'smallest convolution depth', positiveInteger, 16)
+  .option('--aux-logits', 'include the auxiliary head', false)
+  .option('--json', 'print JSON', false)
+  .action(async (options) => runModelSummary(options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`inception: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
