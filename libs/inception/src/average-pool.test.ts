@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 
 describe('SameAveragePool', () => {
-  it('matches tf.avgPool with SAME padding in the forward pass', () => {
+  it('matches tf.avgPool forward values', () => {
     const input = tf.randomNormal([2, 5, 4, 3]) as tf.Tensor4D;
 
     const output = new SameAveragePool({ poolSize: 3 }).apply(input) as tf.Tensor;
@@ -19,7 +19,7 @@ describe('SameAveragePool', () => {
     expect(difference).toBeLessThan(1e-5);
   });
 
-  it('divides the gradient by the valid count of each window', () => {
+  it('divides gradients by valid counts', () => {
     const input = tf.ones([1, 3, 3, 1]);
     const layer = new SameAveragePool({ poolSize: 3 });
 

@@ -42,7 +42,7 @@ describe('BatchNorm', () => {
     expectClose(output.dataSync(), expected);
   });
 
-  it('normalizes with batch moments in training and moves the statistics', () => {
+  it('uses and tracks batch moments in training', () => {
     const layer = builtLayer(0.9);
 
     const output = layer.apply(tf.tensor4d(INPUT, [2, 1, 2, 2]), { training: true }) as tf.Tensor;

@@ -22,6 +22,10 @@ export interface BatchNormArgs extends LayerArgs {
  *
  * tfjs-layers' own `batchNormalization({scale: false})` cannot be used because in tfjs 4.22 its
  * training path reads the missing gamma.
+ *
+ * NOTE: TensorFlow 1.x's `assign_moving_average` zero-debiases by default, which research/inception
+ * run on TF ≥ 1.0 would inherit. This layer keeps the plain average of the early-2016 code. Which of
+ * the two produced the published checkpoint is unknown.
  */
 export class BatchNorm extends tf.layers.Layer {
   static readonly className = 'InceptionBatchNorm';

@@ -26,7 +26,7 @@ describe('inTopK', () => {
     expect(inTopK(logits, [1, 1, 1], 1)).toEqual([true, true, true]);
   });
 
-  it('misses a row with a NaN or infinite logit', () => {
+  it('misses rows with non-finite logits', () => {
     const broken = { values: [Number.NaN, 1, 0, 5, Number.POSITIVE_INFINITY, 0], numClasses: 3 };
 
     expect(inTopK(broken, [1, 0], 3)).toEqual([false, false]);
@@ -36,7 +36,7 @@ describe('inTopK', () => {
     expect(() => inTopK(logits, [1, 4, 0], 5)).toThrow('label 4 at batch index 1 is out of range for 4 logits');
   });
 
-  it('rejects a label count that differs from the batch', () => {
+  it('rejects a wrong label count', () => {
     expect(() => inTopK(logits, [1, 2], 1)).toThrow('2 labels for a batch of 3 logit rows');
   });
 });

@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 export type LogitsInput = tf.Tensor2D | { values: ArrayLike<number>; numClasses: number };
 
 /**
- * Returns, per example, whether its label is among the k largest logits, with TensorFlow's
- * `in_top_k` semantics: a label is a hit when fewer than k logits are strictly greater than its
- * logit, so ties at the k-th place count as hits. A row with a NaN or infinite logit is a miss.
+ * Returns, per example, whether its label is among the k largest logits, as TensorFlow's `in_top_k`
+ * decides it. A label is a hit when fewer than k logits are strictly greater than its logit, so ties
+ * at the k-th place count as hits. A row with a NaN or infinite logit is a miss.
  * Throws when a label is not an integer in [0, numClasses), as early TensorFlow did.
  */
 export function inTopK(logits: LogitsInput, labels: ArrayLike<number>, k: number): boolean[] {

@@ -32,7 +32,7 @@ describe('buildInceptionV3 at 299 pixels', () => {
     expect(summary.nonTrainableParamCount).toBe(34_432);
   });
 
-  it('has 27,145,970 trainable parameters with aux head', () => {
+  it('has 27,145,970 trainable parameters with aux', () => {
     const summary = summarizeModel(research);
 
     expect(summary.trainableParamCount).toBe(27_145_970);
@@ -96,7 +96,7 @@ describe('buildInceptionV3 at 299 pixels', () => {
     expect(shapeOf('logits/logits/biases')).toEqual([1001]);
   });
 
-  it('draws weights from truncated normals of the recipe stddevs', () => {
+  it('initializes weights with truncated normals', () => {
     const variables = listModelVariables(research);
     const byName = (name: string) => variables.find((entry) => entry.name === name) as ModelVariable;
 
@@ -124,7 +124,7 @@ describe('buildInceptionV3 with the small configuration', () => {
     model.dispose();
   });
 
-  it('scales every convolution depth but not the logits', () => {
+  it('scales convolution depths only', () => {
     const model = buildInceptionV3({ ...SMALL_CONFIGURATION.model, numClasses: 6 });
 
     expect(model.getLayer('conv0').outputShape).toEqual([null, 37, 37, 8]);
@@ -136,7 +136,7 @@ describe('buildInceptionV3 with the small configuration', () => {
     model.dispose();
   });
 
-  it('sizes the aux convolution to the map at 107 pixels', () => {
+  it('sizes the aux kernel to the map', () => {
     const model = buildInceptionV3({ ...SMALL_CONFIGURATION.model, imageSize: 107, auxLogits: true, numClasses: 6 });
     const shapeOf = (name: string) => listModelVariables(model).find((entry) => entry.name === name)?.variable.shape;
 
@@ -146,7 +146,7 @@ describe('buildInceptionV3 with the small configuration', () => {
     model.dispose();
   });
 
-  it('predicts in inference mode and trains in training mode', () => {
+  it('separates inference and training modes', () => {
     const model = buildInceptionV3({ ...SMALL_CONFIGURATION.model, numClasses: 6 });
     const images = tf.randomUniform([2, 75, 75, 3], -1, 1);
 

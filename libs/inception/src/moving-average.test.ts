@@ -45,7 +45,7 @@ describe('ExponentialMovingAverage', () => {
     expect(average.getShadows()['w/ExponentialMovingAverage'].dataSync()[0]).toBeCloseTo(13.95, 5);
   });
 
-  it('assigns the shadows for evaluation and restores the variables', async () => {
+  it('swaps shadows in and out', async () => {
     const variable = tf.variable(tf.tensor1d([0]));
     const average = new ExponentialMovingAverage([{ name: 'w', variable }]);
     variable.assign(tf.tensor1d([10]));
@@ -58,7 +58,7 @@ describe('ExponentialMovingAverage', () => {
     expect(average.isShadowAssigned).toBe(false);
   });
 
-  it('restores the variables when evaluation throws', async () => {
+  it('restores variables after an error', async () => {
     const variable = tf.variable(tf.tensor1d([1]));
     const average = new ExponentialMovingAverage([{ name: 'w', variable }]);
     variable.assign(tf.tensor1d([5]));
@@ -72,7 +72,7 @@ describe('ExponentialMovingAverage', () => {
     expect(variable.dataSync()[0]).toBe(5);
   });
 
-  it('rejects an update while the shadows are assigned', () => {
+  it('rejects updates while swapped', () => {
     const average = new ExponentialMovingAverage([{ name: 'w', variable: tf.variable(tf.tensor1d([1])) }]);
 
     average.assignShadowsToVariables();

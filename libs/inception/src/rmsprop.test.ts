@@ -14,7 +14,7 @@ function expectValues(tensor: tf.Tensor, expected: number[], digits = 6): void {
 }
 
 describe('RmsPropOptimizer', () => {
-  it('starts the mean square at ones and the momentum at zeros', () => {
+  it('initializes slots to ones and zeros', () => {
     const optimizer = new RmsPropOptimizer([{ name: 'w', variable: tf.variable(tf.tensor1d([5, 6])) }]);
 
     const slots = optimizer.getSlots();
@@ -38,7 +38,7 @@ describe('RmsPropOptimizer', () => {
     expectValues(variable, [1 - momentum[0], -2 - momentum[1]]);
   });
 
-  it('carries momentum into the second update', () => {
+  it('carries momentum into update two', () => {
     const variable = tf.variable(tf.tensor1d([1]));
     const optimizer = new RmsPropOptimizer([{ name: 'w', variable }]);
 
