@@ -25,7 +25,7 @@ export class SameAveragePool extends tf.layers.Layer {
     super(args);
     this.poolSize = args.poolSize ?? 3;
     if (!(Number.isInteger(this.poolSize) && this.poolSize >= 1 && this.poolSize % 2 === 1)) {
-      throw new RangeError(`SameAveragePool ${this.name}: poolSize ${this.poolSize} is invalid; it must be an odd integer`);
+      throw new RangeError(`SameAveragePool ${this.name}: poolSize ${this.poolSize} is invalid. It must be an odd integer`);
     }
   }
 

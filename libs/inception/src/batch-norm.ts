@@ -41,10 +41,10 @@ export class BatchNorm extends tf.layers.Layer {
     this.epsilon = args.epsilon ?? 0.001;
     this.decay = args.decay ?? 0.9997;
     if (!(this.epsilon > 0)) {
-      throw new RangeError(`BatchNorm ${this.name}: epsilon ${this.epsilon} is invalid; it must be above 0`);
+      throw new RangeError(`BatchNorm ${this.name}: epsilon ${this.epsilon} is invalid. It must be above 0`);
     }
     if (!(this.decay >= 0 && this.decay < 1)) {
-      throw new RangeError(`BatchNorm ${this.name}: decay ${this.decay} is invalid; it must be in [0, 1)`);
+      throw new RangeError(`BatchNorm ${this.name}: decay ${this.decay} is invalid. It must be in [0, 1)`);
     }
   }
 

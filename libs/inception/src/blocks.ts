@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { InceptionV3Config } from './config.js';
 import { avgPool3x3, concatChannels, ConvScope, maxPool3x3Stride2 } from './units.js';
 
-// Depths below are the full-width values; every convolution scales them by depthMultiplier.
+// Depths below are the full-width values, which every convolution scales by depthMultiplier.
 // Convolutions are stride 1 with SAME padding unless stated, and branches concatenate in the
 // order they are built. A kernel [1, 7] is 1 pixel high and 7 wide.
 

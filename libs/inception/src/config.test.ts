@@ -32,7 +32,7 @@ describe('resolveInceptionV3Config', () => {
   it.each([
     [{ imageSize: 74, auxLogits: false }, 'imageSize 74 is below the minimum 75'],
     [{ imageSize: 106 }, 'imageSize 106 is below the minimum 107 for the aux head'],
-    [{ imageSize: 299.5 }, 'imageSize 299.5 is invalid; it must be an integer'],
+    [{ imageSize: 299.5 }, 'imageSize 299.5 is invalid. It must be an integer'],
     [{ numClasses: 1 }, 'numClasses 1 is below the minimum 2'],
     [{ numClasses: 2.5 }, 'numClasses 2.5 is invalid'],
     [{ depthMultiplier: 0 }, 'depthMultiplier 0 is invalid'],

@@ -4,14 +4,14 @@ export const MIN_IMAGE_SIZE = 75;
 /** Smallest input whose 17×17-stage map (5 pixels at 107) still fits the aux head's 5×5 stride-3 pool. */
 export const MIN_IMAGE_SIZE_WITH_AUX_LOGITS = 107;
 
-/** Options of `buildInceptionV3`; every optional field has the research/inception value as its default. */
+/** Options of `buildInceptionV3`. Every optional field defaults to the research/inception value. */
 export interface InceptionV3Options {
   /**
    * Number of logits: the dataset's N classes plus 1, because logit 0 is the background
    * class that no label uses (Flowers: 6, ImageNet: 1001).
    */
   numClasses: number;
-  /** Height and width of the square input in pixels. Default 299; at least 75, or 107 with the aux head. */
+  /** Height and width of the square input in pixels. Default 299, at least 75, or 107 with the aux head. */
   imageSize?: number;
   /** Factor on every convolution depth, aux head included, but not on the logits. Default 1, must be > 0. */
   depthMultiplier?: number;
@@ -56,24 +56,24 @@ export function resolveInceptionV3Config(options: InceptionV3Options): Inception
   if (config.auxLogits && config.imageSize < MIN_IMAGE_SIZE_WITH_AUX_LOGITS) {
     throw new RangeError(
       `imageSize ${config.imageSize} is below the minimum ${MIN_IMAGE_SIZE_WITH_AUX_LOGITS} ` +
-        'for the aux head; set auxLogits to false or use a larger image',
+        'for the aux head. Set auxLogits to false or use a larger image',
     );
   }
   if (!(Number.isFinite(config.depthMultiplier) && config.depthMultiplier > 0)) {
-    throw new RangeError(`depthMultiplier ${config.depthMultiplier} is invalid; it must be a number above 0`);
+    throw new RangeError(`depthMultiplier ${config.depthMultiplier} is invalid. It must be a number above 0`);
   }
   requireInteger('minDepth', config.minDepth, 1);
   if (!(config.dropoutKeepProb > 0 && config.dropoutKeepProb <= 1)) {
-    throw new RangeError(`dropoutKeepProb ${config.dropoutKeepProb} is invalid; it must be in (0, 1]`);
+    throw new RangeError(`dropoutKeepProb ${config.dropoutKeepProb} is invalid. It must be in (0, 1]`);
   }
   if (!(Number.isFinite(config.batchNormEpsilon) && config.batchNormEpsilon > 0)) {
-    throw new RangeError(`batchNormEpsilon ${config.batchNormEpsilon} is invalid; it must be a number above 0`);
+    throw new RangeError(`batchNormEpsilon ${config.batchNormEpsilon} is invalid. It must be a number above 0`);
   }
   if (!(config.batchNormDecay >= 0 && config.batchNormDecay < 1)) {
-    throw new RangeError(`batchNormDecay ${config.batchNormDecay} is invalid; it must be in [0, 1)`);
+    throw new RangeError(`batchNormDecay ${config.batchNormDecay} is invalid. It must be in [0, 1)`);
   }
   if (!(Number.isFinite(config.weightDecay) && config.weightDecay >= 0)) {
-    throw new RangeError(`weightDecay ${config.weightDecay} is invalid; it must be a number of at least 0`);
+    throw new RangeError(`weightDecay ${config.weightDecay} is invalid. It must be a number of at least 0`);
   }
 
   return Object.freeze(config);
@@ -86,7 +86,7 @@ export function scaledDepth(depth: number, config: Pick<InceptionV3Config, 'dept
 
 function requireInteger(field: string, value: number, minimum: number): void {
   if (!Number.isInteger(value)) {
-    throw new RangeError(`${field} ${value} is invalid; it must be an integer`);
+    throw new RangeError(`${field} ${value} is invalid. It must be an integer`);
   }
   if (value < minimum) {
     throw new RangeError(`${field} ${value} is below the minimum ${minimum}`);

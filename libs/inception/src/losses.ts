@@ -20,7 +20,7 @@ export function smoothLabels(
   smoothing: number = LABEL_SMOOTHING,
 ): tf.Tensor2D {
   if (!(smoothing >= 0 && smoothing <= 1)) {
-    throw new RangeError(`smoothLabels: smoothing ${smoothing} is invalid; it must be in [0, 1]`);
+    throw new RangeError(`smoothLabels: smoothing ${smoothing} is invalid. It must be in [0, 1]`);
   }
   const labelValues = labels instanceof tf.Tensor ? labels.dataSync() : labels;
   assertLabelsInRange(labelValues, numClasses);
@@ -38,8 +38,8 @@ export function assertLabelsInRange(labels: ArrayLike<number>, numClasses: numbe
     const label = labels[index];
     if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
       throw new RangeError(
-        `label ${label} at batch index ${index} is out of range for ${numClasses} logits; ` +
-          `expected an integer in [0, ${numClasses - 1}] (dataset labels are 1..N and the model needs N + 1 logits)`,
+        `label ${label} at batch index ${index} is out of range for ${numClasses} logits. ` +
+          `Expected an integer in [0, ${numClasses - 1}], because dataset labels are 1..N and the model needs N + 1 logits`,
       );
     }
   }
@@ -70,7 +70,7 @@ export interface LossInputs {
   auxLogits?: tf.Tensor2D;
   /** Smoothed targets from `smoothLabels`, shared by both heads. */
   targets: tf.Tensor2D;
-  /** Convolution and fully connected weights tensors; never biases or batch-norm betas. */
+  /** Convolution and fully connected weights tensors, without biases or batch-norm betas. */
   regularizedWeights: readonly tf.Tensor[];
   weightDecay: number;
   /** Default 0.4. */

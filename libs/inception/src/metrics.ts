@@ -12,7 +12,7 @@ export type LogitsInput = tf.Tensor2D | { values: ArrayLike<number>; numClasses:
 export function inTopK(logits: LogitsInput, labels: ArrayLike<number>, k: number): boolean[] {
   const { values, numClasses } = logitValues(logits);
   if (!(Number.isInteger(k) && k >= 1)) {
-    throw new RangeError(`inTopK: k ${k} is invalid; it must be an integer of at least 1`);
+    throw new RangeError(`inTopK: k ${k} is invalid. It must be an integer of at least 1`);
   }
   const batchSize = values.length / numClasses;
   if (labels.length !== batchSize) {
@@ -39,7 +39,7 @@ export function topKAccuracy(logits: LogitsInput, labels: ArrayLike<number>, k: 
   return hits.filter(Boolean).length / hits.length;
 }
 
-/** Returns the index of the largest logit per example; the lowest index wins a tie, like argmax. */
+/** Returns the index of the largest logit per example. The lowest index wins a tie, as in argmax. */
 export function predictedClasses(logits: LogitsInput): Int32Array {
   const { values, numClasses } = logitValues(logits);
   const batchSize = values.length / numClasses;
@@ -64,7 +64,7 @@ export class ConfusionMatrix {
 
   constructor(readonly numClasses: number) {
     if (!(Number.isInteger(numClasses) && numClasses >= 1)) {
-      throw new RangeError(`ConfusionMatrix: numClasses ${numClasses} is invalid; it must be an integer of at least 1`);
+      throw new RangeError(`ConfusionMatrix: numClasses ${numClasses} is invalid. It must be an integer of at least 1`);
     }
     this.counts = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   }
@@ -84,7 +84,7 @@ export class ConfusionMatrix {
     return this.counts.reduce((total, row) => total + row.reduce((sum, count) => sum + count, 0), 0);
   }
 
-  /** Fraction of examples of each label that were predicted as that label; NaN for a label never seen. */
+  /** Returns per label the fraction of its examples predicted as that label, or NaN for a label never seen. */
   perClassRecall(): number[] {
     return this.counts.map((row, label) => row[label] / row.reduce((sum, count) => sum + count, 0));
   }

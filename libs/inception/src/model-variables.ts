@@ -9,7 +9,7 @@ export interface ModelVariable {
   role: VariableRole;
   /** False for the batch-norm moving statistics, which training updates without gradients. */
   trainable: boolean;
-  /** The live variable of the model; assigning to it changes the model. */
+  /** The live variable of the model, so assigning to it changes the model. */
   variable: tf.Variable;
 }
 

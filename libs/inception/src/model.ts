@@ -12,11 +12,11 @@ const configByModel = new WeakMap<tf.LayersModel, InceptionV3Config>();
  * `inception_v3` with one input `images` of shape [batch, imageSize, imageSize, 3] (NHWC, values
  * scaled to [-1, 1]).
  *
- * Outputs: `[logits]`, or `[logits, auxLogits]` when `auxLogits` is on; both are
+ * Outputs: `[logits]`, or `[logits, auxLogits]` when `auxLogits` is on. Both are
  * [batch, numClasses] and unnormalized. Call the model with `{training: true}` to use batch
- * statistics (and update the moving ones) and dropout; `predict` runs in inference mode.
+ * statistics (and update the moving ones) and dropout. `predict` runs in inference mode.
  * Layers and weights carry the research/inception scope names (`conv0`, `mixed_35x35x256a/branch5x5/Conv_1`,
- * `aux_logits/FC`, `logits/logits`); `listModelVariables` maps them to checkpoint names.
+ * `aux_logits/FC`, `logits/logits`), and `listModelVariables` maps them to checkpoint names.
  * Each block's output is the concatenation layer named after the block, such as `mixed_17x17x768e`.
  */
 export function buildInceptionV3(options: InceptionV3Options): tf.LayersModel {

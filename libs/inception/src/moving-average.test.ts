@@ -77,7 +77,7 @@ describe('ExponentialMovingAverage', () => {
 
     average.assignShadowsToVariables();
 
-    expect(() => average.apply(1)).toThrow('call restoreVariables() first');
+    expect(() => average.apply(1)).toThrow('Call restoreVariables() first');
     average.restoreVariables();
     expect(() => average.apply(1)).not.toThrow();
   });

@@ -15,7 +15,7 @@ export const SHADOW_SUFFIX = '/ExponentialMovingAverage';
  */
 export function effectiveDecayAt(step: number, decay: number = MOVING_AVERAGE_DECAY): number {
   if (!(Number.isInteger(step) && step >= 0)) {
-    throw new RangeError(`effectiveDecayAt: step ${step} is invalid; it must be an integer of at least 0`);
+    throw new RangeError(`effectiveDecayAt: step ${step} is invalid. It must be an integer of at least 0`);
   }
   return Math.min(decay, (1 + step) / (10 + step));
 }
@@ -45,7 +45,7 @@ export class ExponentialMovingAverage {
   constructor(variables: readonly NamedVariable[], options: { decay?: number } = {}) {
     this.decay = options.decay ?? MOVING_AVERAGE_DECAY;
     if (!(this.decay >= 0 && this.decay <= 1)) {
-      throw new RangeError(`ExponentialMovingAverage: decay ${this.decay} is invalid; it must be in [0, 1]`);
+      throw new RangeError(`ExponentialMovingAverage: decay ${this.decay} is invalid. It must be in [0, 1]`);
     }
     assertUniqueNames('ExponentialMovingAverage', variables);
 
@@ -60,10 +60,10 @@ export class ExponentialMovingAverage {
     return this.shadowsAssigned;
   }
 
-  /** Moves every shadow towards its variable; `step` is the global step before this training step's increment. */
+  /** Moves every shadow towards its variable. `step` is the global step before this training step's increment. */
   apply(step: number): void {
     if (this.shadowsAssigned) {
-      throw new Error('ExponentialMovingAverage.apply: the shadows are assigned to the variables; call restoreVariables() first');
+      throw new Error('ExponentialMovingAverage.apply: the shadows are assigned to the variables. Call restoreVariables() first');
     }
     const decay = effectiveDecayAt(step, this.decay);
 
@@ -114,7 +114,7 @@ export class ExponentialMovingAverage {
 
   /**
    * Returns the live shadow variables keyed `<variable>/ExponentialMovingAverage`. Read them with
-   * `data()` before the next `apply`; do not dispose them.
+   * `data()` before the next `apply`, and do not dispose them.
    */
   getShadows(): tf.NamedTensorMap {
     const shadows: tf.NamedTensorMap = {};
@@ -146,7 +146,7 @@ export class ExponentialMovingAverage {
     }
   }
 
-  /** Disposes the shadows and any saved values; the averaged variables belong to the caller. */
+  /** Disposes the shadows and any saved values, but not the averaged variables, which belong to the caller. */
   dispose(): void {
     this.restoreVariables();
     for (const { shadow } of this.averagedByName.values()) {

@@ -17,7 +17,7 @@ interface Slots {
   momentum: tf.Variable;
 }
 
-/** Checkpoint-name suffix of the mean-square slot; TensorFlow 1 creates it first, as `RMSProp`. */
+/** Checkpoint-name suffix of the mean-square slot, which TensorFlow 1 creates first, as `RMSProp`. */
 export const MEAN_SQUARE_SLOT_SUFFIX = '/RMSProp';
 
 /** Checkpoint-name suffix of the momentum slot, created second and so uniquified to `RMSProp_1`. */
@@ -45,13 +45,13 @@ export class RmsPropOptimizer {
     this.momentum = options.momentum ?? 0.9;
     this.epsilon = options.epsilon ?? 1.0;
     if (!(this.decay >= 0 && this.decay < 1)) {
-      throw new RangeError(`RmsPropOptimizer: decay ${this.decay} is invalid; it must be in [0, 1)`);
+      throw new RangeError(`RmsPropOptimizer: decay ${this.decay} is invalid. It must be in [0, 1)`);
     }
     if (!(this.momentum >= 0 && this.momentum < 1)) {
-      throw new RangeError(`RmsPropOptimizer: momentum ${this.momentum} is invalid; it must be in [0, 1)`);
+      throw new RangeError(`RmsPropOptimizer: momentum ${this.momentum} is invalid. It must be in [0, 1)`);
     }
     if (!(this.epsilon > 0)) {
-      throw new RangeError(`RmsPropOptimizer: epsilon ${this.epsilon} is invalid; it must be above 0`);
+      throw new RangeError(`RmsPropOptimizer: epsilon ${this.epsilon} is invalid. It must be above 0`);
     }
     assertUniqueNames('RmsPropOptimizer', variables);
 
@@ -68,13 +68,13 @@ export class RmsPropOptimizer {
   }
 
   /**
-   * Applies one update with the given learning rate. `gradients` is keyed by variable name; a
+   * Applies one update with the given learning rate. `gradients` is keyed by variable name. A
    * variable without a gradient keeps its value and slots, as in TensorFlow.
    * Throws on a gradient for an unknown name or of the wrong shape, before anything changes.
    */
   applyGradients(gradients: Readonly<Record<string, tf.Tensor | null | undefined>>, learningRate: number): void {
     if (!(Number.isFinite(learningRate) && learningRate >= 0)) {
-      throw new RangeError(`RmsPropOptimizer: learningRate ${learningRate} is invalid; it must be a number of at least 0`);
+      throw new RangeError(`RmsPropOptimizer: learningRate ${learningRate} is invalid. It must be a number of at least 0`);
     }
     const updates: Array<[Slots, tf.Tensor]> = [];
     for (const [name, gradient] of Object.entries(gradients)) {
@@ -109,7 +109,7 @@ export class RmsPropOptimizer {
 
   /**
    * Returns the live slot variables keyed `<variable>/RMSProp` (mean square) and
-   * `<variable>/RMSProp_1` (momentum). Read them with `data()` before the next update; do not
+   * `<variable>/RMSProp_1` (momentum). Read them with `data()` before the next update, and do not
    * dispose them.
    */
   getSlots(): tf.NamedTensorMap {
@@ -147,7 +147,7 @@ export class RmsPropOptimizer {
     }
   }
 
-  /** Disposes the slot variables; the optimized variables belong to the caller. */
+  /** Disposes the slot variables, but not the optimized variables, which belong to the caller. */
   dispose(): void {
     for (const { meanSquare, momentum } of this.slotsByName.values()) {
       meanSquare.dispose();

@@ -28,7 +28,7 @@ export function decayStepsOf(options: LearningRateScheduleOptions): number {
   if (decaySteps < 1) {
     throw new RangeError(
       `decay steps int(${options.examplesPerEpoch} / ${options.batchSize} · ${numEpochsPerDecay}) = ${decaySteps} ` +
-        'is below 1; raise examplesPerEpoch or numEpochsPerDecay',
+        'is below 1. Raise examplesPerEpoch or numEpochsPerDecay',
     );
   }
   return decaySteps;
@@ -40,7 +40,7 @@ export function decayStepsOf(options: LearningRateScheduleOptions): number {
  */
 export function learningRateAt(step: number, options: LearningRateScheduleOptions): number {
   if (!(Number.isInteger(step) && step >= 0)) {
-    throw new RangeError(`learningRateAt: step ${step} is invalid; it must be an integer of at least 0`);
+    throw new RangeError(`learningRateAt: step ${step} is invalid. It must be an integer of at least 0`);
   }
   const initialLearningRate = options.initialLearningRate ?? 0.1;
   const decayFactor = options.decayFactor ?? 0.16;
@@ -53,6 +53,6 @@ export function learningRateAt(step: number, options: LearningRateScheduleOption
 
 function requirePositive(field: string, value: number): void {
   if (!(Number.isFinite(value) && value > 0)) {
-    throw new RangeError(`${field} ${value} is invalid; it must be a number above 0`);
+    throw new RangeError(`${field} ${value} is invalid. It must be a number above 0`);
   }
 }

@@ -4,7 +4,7 @@ export interface LayerSummary {
   name: string;
   /** tfjs class name, such as `Conv2D` or `InceptionBatchNorm`. */
   className: string;
-  /** Output shape with `null` for the batch axis; one shape per output for multi-output layers. */
+  /** Output shape with `null` for the batch axis, or one shape per output for multi-output layers. */
   outputShape: tf.Shape | tf.Shape[];
   paramCount: number;
   trainableParamCount: number;

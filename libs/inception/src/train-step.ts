@@ -4,14 +4,14 @@ import { computeLosses, LABEL_SMOOTHING, smoothLabels, type LossTensors } from '
 import type { TrainingState } from './training-state.js';
 
 export interface TrainBatch {
-  /** [batch, imageSize, imageSize, 3], scaled to [-1, 1]; the caller keeps ownership. */
+  /** [batch, imageSize, imageSize, 3], scaled to [-1, 1]. The caller keeps ownership. */
   images: tf.Tensor4D;
   /** Logit indices 1..N of the dataset's classes, one per image. */
   labels: tf.Tensor1D | ArrayLike<number>;
 }
 
 export interface TrainStepOptions {
-  /** Global step before this step's increment; the moving averages warm up with it. */
+  /** Global step before this step's increment, which sets the moving-average warm-up. */
   step: number;
   /** Usually `learningRateAt(step, schedule)`. */
   learningRate: number;
@@ -26,7 +26,7 @@ export interface StepLosses {
   /** main + auxLossWeight · aux + regularization */
   totalLoss: number;
   mainLoss: number;
-  /** Unweighted aux-head loss; 0 without an aux head. */
+  /** Unweighted aux-head loss, or 0 without an aux head. */
   auxLoss: number;
   regularizationLoss: number;
 }
@@ -36,19 +36,19 @@ export interface StepLosses {
  * which also move the batch-norm moving statistics, and dropout), gradients of the total loss,
  * one RMSProp update, then one moving-average update. Every tensor it creates is disposed.
  *
- * A NaN loss is returned, not thrown; research/inception stops training on it
- * ("Model diverged with loss = NaN"), which is the caller's decision.
+ * A NaN loss is returned, not thrown. The caller decides whether to stop, as research/inception
+ * does with "Model diverged with loss = NaN".
  */
 export async function trainStep(state: TrainingState, batch: TrainBatch, options: TrainStepOptions): Promise<StepLosses> {
   validateBatch(state, batch);
   if (!(Number.isInteger(options.step) && options.step >= 0)) {
-    throw new RangeError(`trainStep: step ${options.step} is invalid; it must be an integer of at least 0`);
+    throw new RangeError(`trainStep: step ${options.step} is invalid. It must be an integer of at least 0`);
   }
   if (!(Number.isFinite(options.learningRate) && options.learningRate >= 0)) {
-    throw new RangeError(`trainStep: learningRate ${options.learningRate} is invalid; it must be a number of at least 0`);
+    throw new RangeError(`trainStep: learningRate ${options.learningRate} is invalid. It must be a number of at least 0`);
   }
   if (state.movingAverage.isShadowAssigned) {
-    throw new Error('trainStep: the moving averages are assigned to the model; call movingAverage.restoreVariables() first');
+    throw new Error('trainStep: the moving averages are assigned to the model. Call movingAverage.restoreVariables() first');
   }
 
   const targets = smoothLabels(batch.labels, state.config.numClasses, options.labelSmoothing ?? LABEL_SMOOTHING);
@@ -80,7 +80,7 @@ export async function trainStep(state: TrainingState, batch: TrainBatch, options
     totalLoss = result.value;
     gradientsByVariableName = result.grads;
 
-    // tfjs keys gradients by its unique variable name; the optimizer keys them by checkpoint name.
+    // tfjs keys gradients by its unique variable name, but the optimizer keys them by checkpoint name.
     const gradients: Record<string, tf.Tensor> = {};
     for (const entry of state.trainableVariables) {
       gradients[entry.name] = gradientsByVariableName[entry.variable.name];

@@ -17,7 +17,7 @@ export interface TrainingStateOptions {
 export interface CheckpointRestoreResult {
   /** State names that received a value. */
   restoredNames: string[];
-  /** State names the tensors did not contain; they keep their values. */
+  /** State names the tensors did not contain, which keep their values. */
   missingNames: string[];
   /** Tensor names that match no state, such as `global_step`. */
   unusedNames: string[];
@@ -83,7 +83,7 @@ export class TrainingState {
    */
   restoreCheckpointTensors(tensors: tf.NamedTensorMap): CheckpointRestoreResult {
     if (this.movingAverage.isShadowAssigned) {
-      throw new Error('TrainingState.restoreCheckpointTensors: call movingAverage.restoreVariables() first');
+      throw new Error('TrainingState.restoreCheckpointTensors: the moving averages are assigned to the model. Call movingAverage.restoreVariables() first');
     }
     const targets = this.getCheckpointTensors();
     const restoredNames = Object.keys(tensors).filter((name) => name in targets);
