@@ -17,10 +17,11 @@ program
   .command('demo')
   .description('start the stack, run the whole pipeline on data/samples, print a summary and stop')
   .option('--steps <n>', 'training steps', positiveInteger, 300)
+  .option('--samples <dir>', 'folder with train/ and validation/ class folders', path.join(REPO_ROOT, 'data/samples/fashion-mnist'))
   .option('--data-dir <dir>', 'folder for objects and logs of this run', path.join(REPO_ROOT, '.inception/demo'))
   .option('--keep-data', 'keep the objects and logs after the run', false)
   .option('--json', 'print the summary as JSON', false)
-  .action(async (options: { steps: number; dataDir: string; keepData: boolean; json: boolean }) => runDemo(options));
+  .action(async (options: { steps: number; samples: string; dataDir: string; keepData: boolean; json: boolean }) => runDemo(options));
 
 program
   .command('up')

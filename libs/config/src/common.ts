@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logLevel, optionalText, port, text, type EnvTable } from './env.js';
+import { logLevel, port, text, type EnvTable } from './env.js';
 
 /** Variables every service reads: where it listens, logs and keeps its objects. */
 export function commonEnv(service: string, grpcPort: number, metricsPort: number) {
@@ -15,6 +15,5 @@ export function commonEnv(service: string, grpcPort: number, metricsPort: number
     S3_BUCKET: { schema: text('inception'), description: 'Bucket that holds datasets, shards, runs and models.' },
     S3_REGION: { schema: text('us-east-1'), description: 'Region used to sign S3 requests.' },
     SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), description: 'Milliseconds running calls get to finish after SIGTERM.' },
-    SERVICE_TOKEN: { schema: optionalText(), description: 'Reserved for bearer-token authentication between services.' },
   } satisfies EnvTable;
 }

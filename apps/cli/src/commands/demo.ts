@@ -1,12 +1,13 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createClients } from '../clients.js';
-import { REPO_ROOT } from '../stack/child-process.js';
 import { startStack } from '../stack/stack.js';
 import { runPipeline, type PipelineResult, type PipelineSettings } from './pipeline.js';
 
 export interface DemoOptions {
   steps: number;
+  /** Folder with train/ and validation/ class folders. */
+  samples: string;
   dataDir: string;
   keepData: boolean;
   json: boolean;
@@ -18,8 +19,7 @@ export interface DemoOptions {
  * and averaging decays are faster than the recipe's 0.9997 and 0.9999, which need tens of
  * thousands of steps to forget their initial values.
  */
-export function demoSettings(steps: number): PipelineSettings {
-  const samples = path.join(REPO_ROOT, 'data/samples/fashion-mnist');
+export function demoSettings(steps: number, samples: string): PipelineSettings {
   return {
     datasetName: 'fashion-mnist-sample',
     trainDirectory: path.join(samples, 'train'),
@@ -78,7 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   {
     const clients = createClients({ ingestion: stack.services.ingestion.grpc, sharding: stack.services.sharding.grpc, registry: stack.services.registry.grpc, trainer: stack.services.trainer.grpc });
     try {
-      const settings = demoSettings(options.steps);
+      const settings = demoSettings(options.steps, options.samples);
       const result = await runPipeline(clients, settings, say);
       const totalSeconds = (Date.now() - startedMs) / 1000;
       if (options.json) {

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ingestionHandlers, ingestionMetrics } from '@inception/ingestion';
+import { registryHandlers, registryMetrics } from '@inception/model-registry';
+import { GrpcStatus, createRpcClient, checkHealth, ServiceError, startRpcServer, type RpcServer } from '@inception/rpc';
+import { shardingHandlers, shardingMetrics } from '@inception/sharding';
+import { layout, type DatasetManifest } from '@inception/storage';
+import { createLogger, createMetricsRegistry } from '@inception/telemetry';
+import { makeTempDir, repoRoot, startTestObjectStore, type TestObjectStore } from '@inception/testing';
+import { parseImageExample, readTFRecords } from '@inception/tfrecord';
+import { initBackend } from '@inception/tf-runtime';
+import { JobRunner, trainerHandlers, trainerMetrics } from '@inception/trainer';
+import { IngestionService, JobKind, RegistryService, ShardingService, TrainerService } from '@inception/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClients, type Clients } from '../clients.js';
+import { runPipeline, type PipelineResult } from './pipeline.js';
+
+const CLASSES = ['bag', 'sandal', 'trouser'];
+const TRAIN_PER_CLASS = 6;
+const VALIDATION_PER_CLASS = 2;
+
+let harness: TestObjectStore;
+let servers: Record<'ingestion' | 'sharding' | 'registry' | 'trainer', RpcServer>;
+let runner: JobRunner;
+let clients: Clients;
+let result: PipelineResult;
+let removeTemp: () => Promise<void>;
+let sampleDir: string;
+
+async function copySubset(split: string, perClass: number, target: string): Promise<void> {
+  for (const className of CLASSES) {
+    const source = path.join(repoRoot, 'data/samples/fashion-mnist', split, className);
+    const files = (await readdir(source)).sort().slice(0, perClass);
+    await mkdir(path.join(target, split, className), { recursive: true });
+    for (const file of files) await cp(path.join(source, file), path.join(target, split, className, file));
+  }
+}
+
+beforeAll(async () => {
+  const temp = await makeTempDir('inception-pipeline-');
+  removeTemp = temp.remove;
+  sampleDir = temp.dir;
+  await copySubset('train', TRAIN_PER_CLASS, sampleDir);
+  await copySubset('validation', VALIDATION_PER_CLASS, sampleDir);
+
+  harness = await startTestObjectStore();
+  const store = harness.store;
+  const logger = createLogger('test', 'silent');
+  const backend = await initBackend({});
+  servers = {} as typeof servers;
+  servers.ingestion = await startRpcServer({ name: 'ingestion', logger, services: [ingestionHandlers({ store, metrics: ingestionMetrics(createMetricsRegistry('i')), maxImagePixels: 1e8, concurrency: 4 })] });
+  servers.sharding = await startRpcServer({ name: 'sharding', logger, services: [shardingHandlers({ store, metrics: shardingMetrics(createMetricsRegistry('s')), concurrency: 2, unitTimeoutMs: 60_000, unitAttempts: 2 }).registration] });
+  servers.registry = await startRpcServer({ name: 'registry', logger, services: [registryHandlers({ store, metrics: registryMetrics(createMetricsRegistry('r')) })] });
+  const registryClient = createRpcClient(RegistryService, servers.registry.address);
+  runner = new JobRunner({ store, logger, metrics: trainerMetrics(createMetricsRegistry('t')), backend: backend.backend, registry: registryClient, logEverySteps: 1, preprocessConcurrency: 2, pollIntervalMs: 100 });
+  runner.start();
+  servers.trainer = await startRpcServer({ name: 'trainer', logger, services: [trainerHandlers(runner)] });
+
+  clients = createClients({ ingestion: servers.ingestion.address, sharding: servers.sharding.address, registry: servers.registry.address, trainer: servers.trainer.address });
+  result = await runPipeline(
+    clients,
+    {
+      datasetName: 'pipeline-test',
+      trainDirectory: path.join(sampleDir, 'train'),
+      validationDirectory: path.join(sampleDir, 'validation'),
+      trainShards: 2,
+      validationShards: 2,
+      modelName: 'pipeline-test-model',
+      training: { imageSize: 75, depthMultiplier: 0.25, minDepth: 8, batchSize: 4, maxSteps: 3, initialLearningRate: 0.01, numEpochsPerDecay: 30, batchNormDecay: 0.9, movingAverageDecay: 0.9, seed: 7 },
+    },
+    () => {},
+  );
+}, 300_000);
+
+afterAll(async () => {
+  clients?.close();
+  await runner?.shutdown();
+  for (const server of Object.values(servers ?? {})) await server.shutdown();
+  await harness?.stop();
+  await removeTemp?.();
+});
+
+describe('pipeline through real gRPC servers and s3rver', () => {
+  it('imports every sample image with labels 1..N', async () => {
+    expect(result.dataset.trainImages).toBe(CLASSES.length * TRAIN_PER_CLASS);
+    expect(result.dataset.validationImages).toBe(CLASSES.length * VALIDATION_PER_CLASS);
+    const manifest = await harness.store.getJson<DatasetManifest>(layout.datasetManifest('pipeline-test', result.dataset.version));
+    expect(manifest.labels).toEqual(CLASSES);
+    expect(new Set(manifest.images.train.map((image) => image.label))).toEqual(new Set([1, 2, 3]));
+  });
+
+  it('writes shards whose records match the dataset manifest', async () => {
+    const manifest = await harness.store.getJson<DatasetManifest>(layout.datasetManifest('pipeline-test', result.dataset.version));
+    const shardSet = await harness.store.getJson<{ shards: Array<{ key: string; split: 'train' | 'validation'; records: number }> }>(layout.shardSetManifest('pipeline-test', result.dataset.version, result.shardSet.setId));
+    expect(shardSet.shards.map((shard) => path.posix.basename(shard.key))).toEqual(['train-00000-of-00002', 'train-00001-of-00002', 'validation-00000-of-00002', 'validation-00001-of-00002']);
+    for (const split of ['train', 'validation'] as const) {
+      const expected = manifest.images[split].map((image) => `${image.label} ${image.className} ${image.sha256}`).sort();
+      const found: string[] = [];
+      for (const shard of shardSet.shards.filter((entry) => entry.split === split)) {
+        const stream = await harness.store.getStream(shard.key);
+        for await (const record of readTFRecords(stream, { compression: 'auto', fileName: shard.key })) {
+          const example = parseImageExample(record.data);
+          found.push(`${example.label} ${example.text} ${createHash('sha256').update(example.encoded).digest('hex')}`);
+        }
+      }
+      expect(found.sort()).toEqual(expected);
+    }
+  });
+
+  it('registers a version whose lineage names its inputs', async () => {
+    const lineage = result.version.lineage!;
+    expect(result.version.model).toBe('pipeline-test-model');
+    expect(lineage.dataset?.name).toBe('pipeline-test');
+    expect(lineage.dataset?.version).toBe(result.dataset.version);
+    expect(lineage.shardSetId).toBe(result.shardSet.setId);
+    expect(lineage.jobId).toBe(result.job.id);
+    expect(lineage.hyperParameters.batchSize).toBe('4');
+    expect(lineage.hyperParameters.maxSteps).toBe('3');
+    expect(lineage.metrics?.examples).toBe(CLASSES.length * VALIDATION_PER_CLASS);
+    expect(lineage.numClasses).toBe(CLASSES.length + 1);
+    expect(lineage.steps).toBe(3);
+    expect(result.version.files.length).toBeGreaterThan(0);
+  });
+
+  it('stores version files with the recorded digests', async () => {
+    for (const file of result.version.files) {
+      await expect(harness.store.getVerified(file.key, { sha256: file.sha256, sizeBytes: Number(file.sizeBytes) })).resolves.toBeInstanceOf(Buffer);
+    }
+  });
+
+  it('returns the existing dataset version for a second identical import', async () => {
+    const again = await clients.ingestion.importDataset({ name: 'pipeline-test', trainSource: path.join(sampleDir, 'train'), validationSource: path.join(sampleDir, 'validation') });
+    expect(again.created).toBe(false);
+    expect(again.dataset?.ref?.version).toBe(result.dataset.version);
+  });
+
+  it('answers health checks on every service', async () => {
+    for (const server of Object.values(servers)) {
+      expect(await checkHealth(server.address)).toBe('SERVING');
+    }
+  });
+
+  it.each([
+    ['ingestion', () => createRpcClient(IngestionService, servers.ingestion.address).importDataset({ trainSource: '/tmp', validationSource: '/tmp' }), 'name'],
+    ['sharding', () => createRpcClient(ShardingService, servers.sharding.address).shardDataset({ trainShards: 2 }), 'dataset'],
+    ['registry', () => createRpcClient(RegistryService, servers.registry.address).getVersion({ version: 1 }), 'model'],
+    ['trainer', () => createRpcClient(TrainerService, servers.trainer.address).submitJob({ spec: { kind: JobKind.TRAIN, shardSetId: 'x' } }), 'spec.dataset'],
+  ])('%s rejects a missing required field', async (_service, call, field) => {
+    const error = (await call().catch((caught: unknown) => caught)) as ServiceError;
+    expect(error).toBeInstanceOf(ServiceError);
+    expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(error.message).toContain(field);
+  });
+});
