@@ -2,7 +2,7 @@
 """Write the Python reference values that the tfrecord tests compare against.
 
 Run from anywhere with `python3 libs/tfrecord/scripts/generate_test_vectors.py`. It needs
-CPython 3 for random.json and NumPy for shard-plan.json, and records both versions in the
+CPython 3 for python-random.json and NumPy for shard-plan.json, and records both versions in the
 output. The shard split mirrors build_image_data.py (tensorflow/models research/inception),
 with `astype(int)` in place of `astype(np.int)`, which NumPy 1.24 removed.
 """

@@ -59,21 +59,6 @@ export class ByteQueue {
     return dropped;
   }
 
-  /** Returns the queued bytes as one array without removing them (copies when they span chunks). */
-  peekAll(): Uint8Array {
-    if (this.chunks.length === 1) {
-      return this.chunks[0].subarray(this.headOffset);
-    }
-    const out = new Uint8Array(this.queuedBytes);
-    let written = 0;
-    this.chunks.forEach((chunk, i) => {
-      const part = i === 0 ? chunk.subarray(this.headOffset) : chunk;
-      out.set(part, written);
-      written += part.length;
-    });
-    return out;
-  }
-
   private consume(count: number): void {
     this.headOffset += count;
     this.queuedBytes -= count;

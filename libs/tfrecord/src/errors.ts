@@ -1,5 +1,5 @@
 /**
- * Which check failed on a damaged record:
+ * Check that failed on a damaged record:
  * - `length-crc`: the masked CRC after the length field does not match, so the length cannot be
  *   trusted and no later record can be located.
  * - `data-crc`: the masked CRC after the data does not match. The length was valid, so reading
@@ -17,7 +17,7 @@ export interface TFRecordDataLossDetails {
   /** Offset of the damaged record's first header byte in the uncompressed stream. */
   offset: number;
   check: TFRecordCheck;
-  /** What failed, with the values involved, e.g. `data CRC mismatch (stored 0x…, computed 0x…)`. */
+  /** Description of the failure with the values involved, e.g. `data CRC mismatch (stored 0x…, computed 0x…)`. */
   detail: string;
   cause?: unknown;
 }
@@ -41,10 +41,5 @@ export class TFRecordDataLossError extends Error {
     this.recordIndex = details.recordIndex;
     this.offset = details.offset;
     this.check = details.check;
-  }
-
-  /** Whether reading can continue at the next record after this error. */
-  get isResumable(): boolean {
-    return this.check === 'data-crc';
   }
 }

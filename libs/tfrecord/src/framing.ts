@@ -90,6 +90,6 @@ export function startsWithValidHeader(bytes: Uint8Array): boolean {
 }
 
 /** Describes a CRC mismatch for error messages. */
-export function describeCrcMismatch(what: 'length' | 'data', stored: number, computed: number): string {
-  return `${what} CRC mismatch (stored ${formatCrc(stored)}, computed ${formatCrc(computed)})`;
+export function describeCrcMismatch(field: 'length' | 'data', stored: number, computed: number): string {
+  return `${field} CRC mismatch (stored ${formatCrc(stored)}, computed ${formatCrc(computed)})`;
 }

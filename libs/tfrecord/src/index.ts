@@ -12,7 +12,8 @@ export {
 export { TFRecordDataLossError, type TFRecordCheck, type TFRecordDataLossDetails } from './errors.js';
 export { guessCompression, type TFRecordCompression, type TFRecordReadCompression } from './compression.js';
 export type { TFRecordSource } from './source.js';
-export type { TFRecord, TFRecordReadSummary } from './record-parser.js';
+export type { TFRecord } from './frame-reader.js';
+export type { TFRecordReadSummary } from './record-parser.js';
 export { TFRecordReader, readTFRecordFile, readTFRecords, type ReadTFRecordsOptions } from './reader.js';
 export {
   TFRecordWriter,

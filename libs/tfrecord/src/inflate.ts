@@ -45,9 +45,14 @@ export async function* inflateChunks(
     notify();
   });
 
+  // Runs until the source ends or the consumer stops. It never rejects, because failures reach
+  // the consumer through the destroyed inflate stream.
   const feed = async (): Promise<void> => {
     try {
       for await (const chunk of chunks) {
+        if (stopFeeding.signal.aborted) {
+          return;
+        }
         if (!inflate.write(chunk)) {
           await once(inflate, 'drain', { signal: stopFeeding.signal });
         }
@@ -59,7 +64,7 @@ export async function* inflateChunks(
       }
     }
   };
-  const feeding = feed();
+  void feed();
 
   try {
     for (;;) {
@@ -80,8 +85,8 @@ export async function* inflateChunks(
       }
     }
   } finally {
+    // The source is released by feed() once its pending read, if any, returns.
     stopFeeding.abort();
     inflate.destroy();
-    await feeding;
   }
 }

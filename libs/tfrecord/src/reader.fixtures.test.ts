@@ -17,6 +17,8 @@ import {
   type ExpectedTFRecordFile,
 } from './test-support/expected-fixture.js';
 
+const COMPRESSION_NAMES = { NONE: 'none', GZIP: 'gzip', ZLIB: 'zlib' } as const;
+
 const FIXTURES = [
   'tensorflow/tfrecord/tf_record',
   'tf-models/pets_examples.record',
@@ -132,7 +134,7 @@ describe.each(FIXTURES)('fixture %s', (fixture) => {
   });
 
   it('reads with the compression named explicitly', async () => {
-    const compression = expected.compression === 'NONE' ? 'none' : expected.compression === 'GZIP' ? 'gzip' : 'zlib';
+    const compression = COMPRESSION_NAMES[expected.compression];
     const records = await collect(readTFRecordFile(fixturePath(fixture), { compression }));
     expect(records.length).toBe(expected.num_records);
   });

@@ -32,7 +32,7 @@ interface OpenedSource {
 }
 
 /**
- * Records of one TFRecord stream, iterable once. {@link summary} holds the counts of the read,
+ * Records of one TFRecord stream, iterable once. {@link summary} contains the counts of the read,
  * final when iteration has finished.
  */
 export class TFRecordReader implements AsyncIterable<TFRecord> {

@@ -1,4 +1,4 @@
-/** One output shard of a split: which slice of the shuffled file list it holds. */
+/** One output shard of a split and the slice of the shuffled file list that it contains. */
 export interface ShardRange {
   /** Global shard id, 0 to numShards - 1. */
   shardIndex: number;
@@ -6,7 +6,7 @@ export interface ShardRange {
   threadIndex: number;
   /** First position in the shuffled file list, inclusive. */
   start: number;
-  /** Last position in the shuffled file list, exclusive. */
+  /** End position in the shuffled file list, exclusive. */
   end: number;
 }
 

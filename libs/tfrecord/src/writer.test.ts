@@ -153,6 +153,15 @@ describe('TFRecordWriter', () => {
     await expect(writer.write(new Uint8Array(8))).rejects.toThrow();
   });
 
+  it('rethrows the error of a failing record source', async () => {
+    const filePath = path.join(tempDir.dir, 'failing-source');
+    async function* failingRecords(): AsyncGenerator<Uint8Array> {
+      yield new Uint8Array(10);
+      throw new Error('image not found');
+    }
+    await expect(writeTFRecordFile(filePath, failingRecords())).rejects.toThrow('image not found');
+  });
+
   it('writes nothing for an empty shard', async () => {
     const sink = new PassThrough();
     const chunks: Buffer[] = [];
