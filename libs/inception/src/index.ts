@@ -23,7 +23,13 @@ export {
 } from './losses.js';
 export { ConfusionMatrix, inTopK, predictedClasses, topKAccuracy, type LogitsInput } from './metrics.js';
 export { buildInceptionV3, inceptionV3ConfigOf } from './model.js';
-export { listModelVariables, type ModelVariable, type VariableRole } from './model-variables.js';
+export {
+  CLASSIFIER_SCOPES,
+  isClassifierVariableName,
+  listModelVariables,
+  type ModelVariable,
+  type VariableRole,
+} from './model-variables.js';
 export { effectiveDecayAt, ExponentialMovingAverage, MOVING_AVERAGE_DECAY, SHADOW_SUFFIX } from './moving-average.js';
 export type { NamedVariable } from './named-variable.js';
 export { SMALL_CONFIGURATION } from './presets.js';

@@ -13,6 +13,20 @@ export interface ModelVariable {
   variable: tf.Variable;
 }
 
+/**
+ * Scopes of the two classifier layers, whose shapes depend on the class count. research/inception
+ * leaves them out of a fine-tune restore, so they keep their fresh initialization.
+ */
+export const CLASSIFIER_SCOPES: readonly string[] = ['logits/logits', 'aux_logits/FC'];
+
+/**
+ * Returns whether a checkpoint name belongs to a classifier layer, including its RMSProp slots and
+ * shadows, such as `logits/logits/weights/ExponentialMovingAverage`.
+ */
+export function isClassifierVariableName(name: string): boolean {
+  return CLASSIFIER_SCOPES.some((scope) => name.startsWith(`${scope}/`));
+}
+
 /** tfjs weight names differ from the research/inception ones only in their last component. */
 const ROLE_BY_TFJS_WEIGHT_NAME: Readonly<Record<string, VariableRole>> = {
   kernel: 'weights',
@@ -24,7 +38,7 @@ const ROLE_BY_TFJS_WEIGHT_NAME: Readonly<Record<string, VariableRole>> = {
 
 /**
  * Lists every weight of a model built by `buildInceptionV3`, layer by layer, under its
- * research/inception name: `<scope>/kernel` becomes `<scope>/weights` and `<scope>/bias` becomes
+ * research/inception name. `<scope>/kernel` becomes `<scope>/weights` and `<scope>/bias` becomes
  * `<scope>/biases`, while batch-norm names are already the same.
  * Throws when a weight has a name outside that scheme.
  */
@@ -46,7 +60,7 @@ function toModelVariable(weight: tf.LayerVariable): ModelVariable {
 
   const role = ROLE_BY_TFJS_WEIGHT_NAME[tfjsName];
   if (separatorIndex < 0 || role === undefined) {
-    throw new Error(`model weight ${weight.originalName} has no research/inception name; expected <scope>/kernel, bias, beta, moving_mean or moving_variance`);
+    throw new Error(`model weight ${weight.originalName} has no research/inception name. Expected <scope>/kernel, bias, beta, moving_mean or moving_variance`);
   }
   // In tfjs-layers 4.22, read() returns the LayerVariable's own tf.Variable, not a copy.
   return { name: `${scope}/${role}`, role, trainable: weight.trainable, variable: weight.read() as tf.Variable };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildInceptionV3, inceptionV3ConfigOf } from './model.js';
-import { listModelVariables, type ModelVariable } from './model-variables.js';
+import { isClassifierVariableName, listModelVariables, type ModelVariable } from './model-variables.js';
 import { SMALL_CONFIGURATION } from './presets.js';
 import { summarizeModel } from './summary.js';
 
@@ -107,6 +107,16 @@ describe('buildInceptionV3 at 299 pixels', () => {
     expectTruncatedNormal(byName('logits/logits/weights'), 0.01);
     expect(tf.max(tf.abs(byName('logits/logits/biases').variable)).dataSync()[0]).toBe(0);
     expect(tf.max(tf.abs(byName('conv4/BatchNorm/beta').variable)).dataSync()[0]).toBe(0);
+  });
+
+  it('marks the classifier variables', () => {
+    const classifierNames = listModelVariables(research)
+      .map((entry) => entry.name)
+      .filter(isClassifierVariableName);
+
+    expect(classifierNames.sort()).toEqual(['aux_logits/FC/biases', 'aux_logits/FC/weights', 'logits/logits/biases', 'logits/logits/weights']);
+    expect(isClassifierVariableName('logits/logits/weights/RMSProp_1')).toBe(true);
+    expect(isClassifierVariableName('logits/pool')).toBe(false);
   });
 
   it('remembers its configuration', () => {
