@@ -134,7 +134,7 @@ export class FrameReader {
     }
   }
 
-  // Pulls chunks until `sizeBytes` bytes are queued; returns false if the stream ends first.
+  // Pulls chunks until `sizeBytes` bytes are queued. Returns false if the stream ends first.
   private async fill(sizeBytes: number): Promise<boolean> {
     while (this.queue.length < sizeBytes && !this.sourceEnded) {
       await this.pullChunk();

@@ -128,7 +128,7 @@ describe('TFRecordWriter', () => {
   it('rejects writes after close', async () => {
     const writer = new TFRecordWriter(new PassThrough().resume());
     await writer.close();
-    await expect(writer.write(new Uint8Array(1))).rejects.toThrow(/closed/);
+    await expect(writer.write(new Uint8Array(1))).rejects.toThrow('called after close()');
   });
 
   it('rejects close when the sink fails', async () => {

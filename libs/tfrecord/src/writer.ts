@@ -28,10 +28,11 @@ export interface TFRecordWriteSummary {
 }
 
 /**
- * Streams framed records into a Node `Writable` such as a file stream or an upload stream,
- * holding no more than the sink's buffer. The writer ends the sink on {@link close} and destroys
- * it on {@link destroy}. It keeps a reference to each `data` array until the sink has
- * consumed it, so callers must not modify an array after passing it to {@link write}.
+ * Streams framed records into a Node `Writable` such as a file stream or an upload stream. When
+ * each write is awaited, it buffers no more than one record beyond the high-water marks of the
+ * sink and, under GZIP or ZLIB, of the compressor. The writer ends the sink on {@link close}
+ * and destroys it on {@link destroy}. It keeps a reference to each `data` array until the sink
+ * has consumed it, so callers must not modify an array after passing it to {@link write}.
  */
 export class TFRecordWriter {
   private readonly input: Writable;
@@ -70,7 +71,7 @@ export class TFRecordWriter {
         throw error;
       },
     );
-    // Failures surface through write() and close(); this handler only marks them as observed.
+    // Failures surface through write() and close(), so this handler only marks them as observed.
     this.failed.catch(() => undefined);
   }
 
@@ -127,7 +128,7 @@ export class TFRecordWriter {
 
   private assertWritable(): void {
     if (this.closing !== undefined) {
-      throw new Error('TFRecordWriter.write: the writer is closed');
+      throw new Error('TFRecordWriter.write: called after close()');
     }
     this.assertNotFailed();
   }
