@@ -156,6 +156,18 @@ describe('buildInceptionV3 with the small configuration', () => {
     model.dispose();
   });
 
+  it('round-trips through model JSON', async () => {
+    const model = buildInceptionV3({ ...SMALL_CONFIGURATION.model, numClasses: 6 });
+
+    const copy = await tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+
+    expect(summarizeModel(copy).totalParamCount).toBe(1_375_598);
+    expect(copy.getLayer('conv0/BatchNorm').getClassName()).toBe('InceptionBatchNorm');
+    expect(copy.getLayer('mixed_35x35x256a/branch_pool/AvgPool').getClassName()).toBe('InceptionSameAveragePool');
+    model.dispose();
+    copy.dispose();
+  });
+
   it('separates inference and training modes', () => {
     const model = buildInceptionV3({ ...SMALL_CONFIGURATION.model, numClasses: 6 });
     const images = tf.randomUniform([2, 75, 75, 3], -1, 1);
