@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 
-import { fixturePath, makeTempDir, readExpected } from '@inception/testing';
+import { fixturePath, makeTempDir, readExpected, repoRoot } from '@inception/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -214,6 +214,15 @@ describe('normalizeImage converts to RGB JPEG', () => {
     expect(result.conversionReason).toBe('grayscale-jpeg');
     await expectRgbJpeg(result.jpegBytes, 240, 180);
     expect(await meanAbsoluteError(result.jpegBytes, bytes)).toBeLessThan(1.5);
+  });
+
+  it('converts a grayscale Fashion-MNIST sample', async () => {
+    const sample = await readFile(path.join(repoRoot, 'data/samples/fashion-mnist/train/ankle-boot/ankle-boot-00000.jpg'));
+    const result = expectNormalized(await normalizeImage(sample));
+
+    expect(result.conversionReason).toBe('grayscale-jpeg');
+    await expectRgbJpeg(result.jpegBytes, 28, 28);
+    expect(await meanAbsoluteError(result.jpegBytes, sample)).toBeLessThan(1.5);
   });
 
   it('flattens a transparent PNG onto white', async () => {

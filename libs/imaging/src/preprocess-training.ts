@@ -13,8 +13,8 @@ export interface TrainingPreprocessOptions {
    */
   boundingBoxes?: readonly NormalizedBox[];
   /**
-   * Virtual preprocessing thread id, 0–3, which selects the resize method (id % 4) and the colour
-   * ordering (id % 2). Default: drawn uniformly from `random`, which replaces TensorFlow's
+   * Virtual preprocessing thread id, a non-negative integer that selects the resize method
+   * (id % 4) and the colour ordering (id % 2). Default: drawn uniformly from `random`, which replaces TensorFlow's
    * nondeterministic interleaving of its threads' output.
    */
   threadId?: number;
