@@ -6,7 +6,7 @@ import { registryHandlers, registryMetrics } from '@inception/model-registry';
 import { GrpcStatus, createRpcClient, checkHealth, ServiceError, startRpcServer, type RpcServer } from '@inception/rpc';
 import { shardingHandlers, shardingMetrics } from '@inception/sharding';
 import { layout, type DatasetManifest } from '@inception/storage';
-import { createLogger, createMetricsRegistry } from '@inception/telemetry';
+import { createLogger, createMetricsRegistry, startMetricsServer, type MetricsServer } from '@inception/telemetry';
 import { makeTempDir, repoRoot, startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import { parseImageExample, readTFRecords } from '@inception/tfrecord';
 import { initBackend } from '@inception/tf-runtime';
@@ -23,6 +23,7 @@ const VALIDATION_PER_CLASS = 2;
 let harness: TestObjectStore;
 let servers: Record<'ingestion' | 'sharding' | 'registry' | 'trainer', RpcServer>;
 let runner: JobRunner;
+let trainerMetricsServer: MetricsServer;
 let clients: Clients;
 let result: PipelineResult;
 let removeTemp: () => Promise<void>;
@@ -53,7 +54,9 @@ beforeAll(async () => {
   servers.sharding = await startRpcServer({ name: 'sharding', logger, services: [shardingHandlers({ store, metrics: shardingMetrics(createMetricsRegistry('s')), concurrency: 2, unitTimeoutMs: 60_000, unitAttempts: 2 }).registration] });
   servers.registry = await startRpcServer({ name: 'registry', logger, services: [registryHandlers({ store, metrics: registryMetrics(createMetricsRegistry('r')) })] });
   const registryClient = createRpcClient(RegistryService, servers.registry.address);
-  runner = new JobRunner({ store, logger, metrics: trainerMetrics(createMetricsRegistry('t')), backend: backend.backend, registry: registryClient, logEverySteps: 1, preprocessConcurrency: 2, pollIntervalMs: 100 });
+  const trainerRegistry = createMetricsRegistry('inception_trainer');
+  trainerMetricsServer = await startMetricsServer(trainerRegistry, '127.0.0.1', 0);
+  runner = new JobRunner({ store, logger, metrics: trainerMetrics(trainerRegistry), backend: backend.backend, registry: registryClient, logEverySteps: 1, preprocessConcurrency: 2, pollIntervalMs: 100 });
   runner.start();
   servers.trainer = await startRpcServer({ name: 'trainer', logger, services: [trainerHandlers(runner)] });
 
@@ -76,6 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   clients?.close();
   await runner?.shutdown();
+  await trainerMetricsServer?.stop();
   for (const server of Object.values(servers ?? {})) await server.shutdown();
   await harness?.stop();
   await removeTemp?.();
@@ -133,6 +137,15 @@ describe('pipeline through real gRPC servers and s3rver', () => {
     const again = await clients.ingestion.importDataset({ name: 'pipeline-test', trainSource: path.join(sampleDir, 'train'), validationSource: path.join(sampleDir, 'validation') });
     expect(again.created).toBe(false);
     expect(again.dataset?.ref?.version).toBe(result.dataset.version);
+  });
+
+  it('exports training metrics at /metrics', async () => {
+    const text = await (await fetch(trainerMetricsServer.url)).text();
+    for (const name of ['inception_trainer_loss', 'inception_trainer_learning_rate', 'inception_trainer_steps_total', 'inception_trainer_examples_per_second', 'inception_trainer_step_duration_seconds_bucket', 'inception_trainer_process_cpu_seconds_total']) {
+      expect(text, name).toContain(name);
+    }
+    expect(text).toMatch(new RegExp(`inception_trainer_loss\\{job="${result.job.id}",part="total"\\} [0-9.]+`));
+    expect(text).toMatch(/inception_trainer_steps_total 3\b/);
   });
 
   it('answers health checks on every service', async () => {

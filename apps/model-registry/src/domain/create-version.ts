@@ -7,6 +7,8 @@ export interface SourceFile {
   sha256: string;
 }
 
+const VERSION_MANIFEST_NAME = 'manifest.json';
+
 /** Thrown when the files of a new version are not acceptable; the message names the file. */
 export class VersionRequestError extends Error {
   override readonly name = 'VersionRequestError';
@@ -35,6 +37,9 @@ export async function createVersion(repository: ModelRepository, allocator: Vers
   const names = new Set<string>();
   for (const file of files) {
     const name = path.posix.basename(file.key);
+    if (name === VERSION_MANIFEST_NAME) {
+      throw new VersionRequestError(`files: "${file.key}" is named ${VERSION_MANIFEST_NAME}, which the version's own manifest uses`);
+    }
     if (names.has(name)) {
       throw new VersionRequestError(`files: two files are named "${name}"`);
     }

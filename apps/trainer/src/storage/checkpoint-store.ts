@@ -33,11 +33,12 @@ export interface SavedCheckpoint {
   manifestFile: FileEntry;
 }
 
-const MANIFEST_NAME = 'manifest.json';
+// Not "manifest.json": the registry copies this file into a version folder, whose manifest has that name.
+const MANIFEST_NAME = 'checkpoint.json';
 
 /**
  * Writes checkpoints as `tensors.bin` (little-endian values, one tensor after another) plus
- * `manifest.json` describing them. The manifest is written last and names every file's
+ * `checkpoint.json` describing them. That manifest is written last and names every file's
  * SHA-256, so a checkpoint without a manifest is incomplete and ignored.
  */
 export class CheckpointStore {
