@@ -16,7 +16,7 @@ const program = new Command('inception').description('Train Inception v3 image c
 program
   .command('demo')
   .description('start the stack, run the whole pipeline on data/samples, print a summary and stop')
-  .option('--steps <n>', 'training steps', positiveInteger, 300)
+  .option('--steps <n>', 'training steps', positiveInteger, 400)
   .option('--samples <dir>', 'folder with train/ and validation/ class folders', path.join(REPO_ROOT, 'data/samples/fashion-mnist'))
   .option('--data-dir <dir>', 'folder for objects and logs of this run', path.join(REPO_ROOT, '.inception/demo'))
   .option('--keep-data', 'keep the objects and logs after the run', false)

@@ -14,7 +14,7 @@ export interface DemoOptions {
 }
 
 /**
- * The small configuration the demo trains: the full Inception v3 topology at 75×75 with a
+ * Returns the settings of the demo run: the full Inception v3 topology at 75×75 with a
  * quarter of the depth, so a few hundred steps fit in minutes on two CPU cores. Its batch-norm
  * and averaging decays are faster than the recipe's 0.9997 and 0.9999, which need tens of
  * thousands of steps to forget their initial values.

@@ -72,7 +72,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const grpc = `127.0.0.1:${child.ready.grpcPort}`;
       const status = await waitUntilServing(grpc, 15_000);
       if (status !== 'SERVING') {
-        throw new Error(`${service.key} at ${grpc} answered health checks with ${status}; see ${child.logFile}`);
+        throw new Error(`${service.key} at ${grpc} health check returned ${status}; see ${child.logFile}`);
       }
       services[service.key] = { grpc, metricsUrl: `http://127.0.0.1:${child.ready.metricsPort}/metrics` };
       options.onReady?.(service.key, grpc);
