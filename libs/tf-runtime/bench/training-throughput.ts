@@ -3,8 +3,9 @@
  * wasm backend against the cpu backend, one momentum step per batch.
  *
  * Run from the repository root:
- *   npx tsx libs/tf-runtime/bench/training-throughput.ts [--image-size=75] [--filters=32] [--batch=8] [--steps=5]
+ *   npx tsx libs/tf-runtime/bench/training-throughput.ts [--image-size=75] [--filters=32] [--batch=8] [--steps=5] [--profile]
  * The cpu backend runs a single step, which takes minutes at the default size.
+ * With --profile it prints the time per kernel of one wasm step instead.
  */
 import { parseArgs } from 'node:util';
 
@@ -19,6 +20,7 @@ const { values: options } = parseArgs({
     filters: { type: 'string', default: '32' },
     batch: { type: 'string', default: '8' },
     steps: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const netOptions = {
@@ -55,7 +57,32 @@ async function secondsPerStep(stepCount: number, warmUpSteps: number): Promise<n
   return seconds;
 }
 
+/** Prints the milliseconds each kernel took in one training step on the active backend, slowest first. */
+async function printKernelProfile(): Promise<void> {
+  const net = new InceptionStyleNet(netOptions);
+  const { images, labels } = net.makeBatch(batchSize, 1);
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => net.loss(images, labels, true));
+    tf.dispose([value, grads]);
+  };
+  step();
+
+  const profile = await tf.profile(step);
+  const msByKernel = new Map<string, number>();
+  for (const kernel of profile.kernels) {
+    msByKernel.set(kernel.name, (msByKernel.get(kernel.name) ?? 0) + Number(kernel.kernelTimeMs));
+  }
+  for (const [name, ms] of [...msByKernel].sort((a, b) => b[1] - a[1])) {
+    console.log(`${name}: ${ms.toFixed(1)} ms`);
+  }
+  tf.dispose([images, labels]);
+}
+
 await initBackend({ forced: 'wasm' });
+if (options.profile) {
+  await printKernelProfile();
+  process.exit(0);
+}
 console.log(
   `net: ${netOptions.imageSizePixels}x${netOptions.imageSizePixels} images, ` +
     `${netOptions.filterCount} filters per convolution, batch ${batchSize}`,

@@ -39,8 +39,8 @@ export interface BackendChoice {
 }
 
 /**
- * Makes the fastest backend that loads the active backend of the
- * `@tensorflow/tfjs` instance that the whole workspace imports.
+ * Activates the fastest backend that loads, on the `@tensorflow/tfjs`
+ * instance that the whole workspace imports.
  *
  * Without `forced` it tries `backendPreference` in order and reports each
  * failure in `tried`. The `cpu` backend always loads. With `forced` it tries
@@ -104,7 +104,7 @@ async function loadBackend(name: BackendName, isForced: boolean): Promise<Loaded
       if (isForced) {
         throw new Error(reason);
       }
-      return { backend: 'tensorflow', fallbackReason: `${reason}; it runs on the CPU` };
+      return { backend: 'tensorflow', fallbackReason: `${reason}, so it runs on the CPU` };
     }
     case 'tensorflow':
       await loadNodeBackend('@tensorflow/tfjs-node');

@@ -7,9 +7,9 @@ import { maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';
 /**
  * Kernels that training a conv net on `@tensorflow/tfjs-backend-wasm` 4.22
  * needs beyond what the package registers. The package lacks
- * `Conv2DBackpropFilter`, its `Conv2DBackpropInput` is a plain C++ loop about
- * 7 times slower than the filter gradient, and its `MaxPoolGrad` returns wrong
- * gradients.
+ * `Conv2DBackpropFilter`, its `Conv2DBackpropInput` is a plain C++ loop that
+ * ran 7 times slower than this filter gradient, and its `MaxPoolGrad` returns
+ * wrong gradients.
  */
 export const wasmGradientKernelConfigs: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,

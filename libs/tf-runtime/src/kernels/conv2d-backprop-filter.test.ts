@@ -10,12 +10,13 @@ interface FilterGradientCase {
   filterWidth: number;
   outChannels: number;
   stride: number;
-  pad: 'same' | 'valid';
+  pad: 'same' | 'valid' | number;
 }
 
 // Batch sizes 1 to 8, channel counts 1 to 16, and odd and even input sizes.
 // Stride-2 SAME cases with an odd total padding (8x8 with 3x3, 12x12 with 5x5,
-// height 10 with 7x1) pad one more row or column at the bottom or right.
+// height 10 with 7x1) pad one more row or column at the bottom or right. The
+// numeric padding of 4 on a 3x3 filter is wider than the filter.
 const cases: FilterGradientCase[] = [
   { xShape: [1, 5, 5, 1], filterHeight: 1, filterWidth: 1, outChannels: 1, stride: 1, pad: 'valid' },
   { xShape: [2, 8, 8, 3], filterHeight: 1, filterWidth: 1, outChannels: 5, stride: 1, pad: 'same' },
@@ -27,6 +28,7 @@ const cases: FilterGradientCase[] = [
   { xShape: [2, 8, 8, 3], filterHeight: 3, filterWidth: 3, outChannels: 4, stride: 2, pad: 'same' },
   { xShape: [4, 11, 11, 2], filterHeight: 3, filterWidth: 3, outChannels: 8, stride: 2, pad: 'valid' },
   { xShape: [3, 10, 10, 5], filterHeight: 3, filterWidth: 3, outChannels: 3, stride: 2, pad: 'valid' },
+  { xShape: [2, 6, 6, 2], filterHeight: 3, filterWidth: 3, outChannels: 3, stride: 1, pad: 4 },
   { xShape: [2, 7, 7, 3], filterHeight: 5, filterWidth: 5, outChannels: 4, stride: 1, pad: 'same' },
   { xShape: [1, 12, 12, 2], filterHeight: 5, filterWidth: 5, outChannels: 3, stride: 1, pad: 'valid' },
   { xShape: [2, 12, 12, 3], filterHeight: 5, filterWidth: 5, outChannels: 2, stride: 2, pad: 'same' },
@@ -39,7 +41,7 @@ const cases: FilterGradientCase[] = [
 ];
 
 function describeCase({ xShape, filterHeight, filterWidth, outChannels, stride, pad }: FilterGradientCase): string {
-  return `x ${xShape.join('x')}, filter ${filterHeight}x${filterWidth} to ${outChannels}, stride ${stride}, ${pad}`;
+  return `x ${xShape.join('x')}, filter ${filterHeight}x${filterWidth} to ${outChannels}, stride ${stride}, pad ${pad}`;
 }
 
 /** Runs Conv2DBackpropFilter on the active backend for the given x and dy values. */
@@ -67,7 +69,8 @@ describe('Conv2DBackpropFilter on wasm', () => {
     'matches cpu: %s',
     async (_name, testCase) => {
       const xValues = seededNormalValues(tf.util.sizeFromShape(testCase.xShape), 1);
-      const dyValues = seededNormalValues(tf.util.sizeFromShape(testCase.xShape) * testCase.outChannels, 2);
+      // With padding the output can have more positions than the input.
+      const dyValues = seededNormalValues(tf.util.sizeFromShape(testCase.xShape) * testCase.outChannels * 4, 2);
 
       await tf.setBackend('cpu');
       const expected = filterGradient(testCase, xValues, dyValues);

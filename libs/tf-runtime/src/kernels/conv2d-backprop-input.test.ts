@@ -15,10 +15,10 @@ interface InputGradientCase {
 
 // Batch sizes 1 to 8, channel counts 1 to 16, and odd and even input sizes.
 // Stride-2 SAME cases with an odd total padding (8x8 with 3x3, 12x12 with 5x5,
-// height 10 with 7x1) pad one more row or column at the bottom or right. The
-// 1x1 stride-2 SAME case on an odd input and the VALID cases on even inputs
-// leave input rows that no window reads, and the numeric padding of 4 on a 3x3
-// filter puts the first window before the first input row.
+// height 10 with 7x1) pad one more row or column at the bottom or right. In
+// the 1x1 stride-2 SAME case on an odd input and the VALID cases on even
+// inputs, no window reads the last input rows. The numeric padding of 4 on a
+// 3x3 filter puts the first window before the first input row.
 const cases: InputGradientCase[] = [
   { xShape: [1, 5, 5, 1], filterHeight: 1, filterWidth: 1, outChannels: 1, stride: 1, pad: 'valid' },
   { xShape: [2, 8, 8, 3], filterHeight: 1, filterWidth: 1, outChannels: 5, stride: 1, pad: 'same' },
