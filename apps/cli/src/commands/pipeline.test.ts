@@ -11,7 +11,8 @@ import { makeTempDir, repoRoot, startTestObjectStore, type TestObjectStore } fro
 import { parseImageExample, readTFRecords } from '@inception/tfrecord';
 import { initBackend } from '@inception/tf-runtime';
 import { JobRunner, trainerHandlers, trainerMetrics } from '@inception/trainer';
-import { IngestionService, JobKind, RegistryService, ShardingService, TrainerService } from '@inception/proto';
+import { buildInceptionV3, listModelVariables } from '@inception/inception';
+import { IngestionService, JobKind, JobState, RegistryService, ShardingService, TrainerService, type Job } from '@inception/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients, type Clients } from '../clients.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
@@ -36,6 +37,12 @@ async function copySubset(split: string, perClass: number, target: string): Prom
     await mkdir(path.join(target, split, className), { recursive: true });
     for (const file of files) await cp(path.join(source, file), path.join(target, split, className, file));
   }
+}
+
+async function waitForJob(jobId: string): Promise<Job> {
+  let last: Job | undefined;
+  for await (const update of clients.trainer.watchJob({ jobId })) last = update.job;
+  return last!;
 }
 
 beforeAll(async () => {
@@ -146,6 +153,49 @@ describe('pipeline through real gRPC servers and s3rver', () => {
     }
     expect(text).toMatch(new RegExp(`inception_trainer_loss\\{job="${result.job.id}",part="total"\\} [0-9.]+`));
     expect(text).toMatch(/inception_trainer_steps_total 3\b/);
+  });
+
+  it('fine-tunes with another class count, restoring every non-logits tensor', async () => {
+    const twoClasses = path.join(sampleDir, 'two-classes');
+    for (const split of ['train', 'validation']) {
+      for (const className of CLASSES.slice(0, 2)) {
+        await cp(path.join(sampleDir, split, className), path.join(twoClasses, split, className), { recursive: true });
+      }
+    }
+    const imported = await clients.ingestion.importDataset({ name: 'fine-tune-test', trainSource: path.join(twoClasses, 'train'), validationSource: path.join(twoClasses, 'validation') });
+    const sharded = await clients.sharding.shardDataset({ dataset: imported.dataset!.ref, trainShards: 2, validationShards: 2 });
+    const submitted = await clients.trainer.submitJob({
+      spec: {
+        kind: JobKind.FINE_TUNE,
+        dataset: imported.dataset!.ref,
+        shardSetId: sharded.shardSet!.setId,
+        baseModelVersion: `${result.version.model}@${result.version.version}`,
+        config: { batchSize: 4, maxSteps: 2, initialLearningRate: 0.001, batchNormDecay: 0.9, movingAverageDecay: 0.9 },
+        registerModel: 'fine-tune-test-model',
+      },
+    });
+    const job = await waitForJob(submitted.job!.id);
+
+    const variables = listModelVariables(buildInceptionV3({ numClasses: 3, imageSize: 75, depthMultiplier: 0.25, minDepth: 8, auxLogits: false }));
+    const nonLogits = variables.filter((variable) => !variable.name.startsWith('logits/logits/'));
+    expect(job.error).toBe('');
+    expect(job.state).toBe(JobState.SUCCEEDED);
+    expect(job.restoredTensors).toBe(nonLogits.length);
+    const version = await clients.registry.getVersion({ model: 'fine-tune-test-model', version: 1 });
+    expect(version.version?.lineage?.baseModelVersion).toBe(`${result.version.model}@${result.version.version}`);
+    expect(version.version?.lineage?.numClasses).toBe(3);
+  });
+
+  it('evaluates a registered version', async () => {
+    const submitted = await clients.trainer.submitJob({
+      spec: { kind: JobKind.EVALUATE, dataset: { name: 'pipeline-test', version: result.dataset.version }, shardSetId: result.shardSet.setId, baseModelVersion: `${result.version.model}@${result.version.version}`, config: { batchSize: 4 } },
+    });
+    const job = await waitForJob(submitted.job!.id);
+    expect(job.state).toBe(JobState.SUCCEEDED);
+    expect(job.eval?.examples).toBe(CLASSES.length * VALIDATION_PER_CLASS);
+    expect(job.eval?.precisionAt1).toBeCloseTo(result.job.eval!.precisionAt1, 6);
+    const evaluation = await harness.store.getJson<{ confusion: number[][] }>(job.evaluationKey);
+    expect(evaluation.confusion.flat().reduce((sum, count) => sum + count, 0)).toBe(CLASSES.length * VALIDATION_PER_CLASS);
   });
 
   it('answers health checks on every service', async () => {

@@ -47,7 +47,7 @@ function check(condition: boolean, message: string): void {
 }
 
 /** Applies the recipe's defaults to zero fields and validates the result. */
-export function resolveHyperParameters(config: TrainingConfig | undefined, randomSeed: () => number): HyperParameters {
+export function resolveHyperParameters(config: TrainingConfig | undefined, randomSeed: () => number, options: { requireSteps?: boolean } = {}): HyperParameters {
   const pick = <K extends keyof typeof RECIPE_DEFAULTS>(key: K, value: number | undefined) => (value ? value : RECIPE_DEFAULTS[key]);
   const imageSize = pick('imageSize', config?.imageSize);
   const resolved: HyperParameters = {
@@ -68,7 +68,7 @@ export function resolveHyperParameters(config: TrainingConfig | undefined, rando
     seed: config?.seed ?? randomSeed(),
   };
 
-  check(resolved.maxSteps > 0, 'config.max_steps must be set to a positive number of steps');
+  check(resolved.maxSteps > 0 || options.requireSteps === false, 'config.max_steps must be set to a positive number of steps');
   check(resolved.imageSize >= 75, `config.image_size ${resolved.imageSize} is below the minimum 75`);
   check(!resolved.auxLogits || resolved.imageSize >= AUX_HEAD_MIN_IMAGE_SIZE, `config.aux_logits needs image_size ≥ ${AUX_HEAD_MIN_IMAGE_SIZE}, got ${resolved.imageSize}`);
   check(resolved.depthMultiplier > 0, `config.depth_multiplier must be > 0, got ${resolved.depthMultiplier}`);
@@ -83,4 +83,28 @@ export function resolveHyperParameters(config: TrainingConfig | undefined, rando
 /** The hyper-parameters as "name" → text, for lineage records. */
 export function describeHyperParameters(parameters: HyperParameters): Record<string, string> {
   return Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, String(value)]));
+}
+
+const ARCHITECTURE_FIELDS = ['imageSize', 'depthMultiplier', 'minDepth'] as const;
+
+/**
+ * Fills a fine-tune or evaluate job's architecture from its base version's lineage, where the
+ * job leaves it unset, and rejects a job that asks for a different one.
+ */
+export function inheritArchitecture(config: TrainingConfig, base: Record<string, string>, reference: string): TrainingConfig {
+  const inherited = { ...config };
+  for (const field of ARCHITECTURE_FIELDS) {
+    const baseValue = Number(base[field]);
+    if (!Number.isFinite(baseValue) || baseValue <= 0) {
+      throw new HyperParameterError(`${reference}: its lineage has no ${field}`);
+    }
+    if (inherited[field] && inherited[field] !== baseValue) {
+      throw new HyperParameterError(`config.${field} ${inherited[field]} differs from ${reference}'s ${baseValue}`);
+    }
+    inherited[field] = baseValue;
+  }
+  if (inherited.auxLogits === undefined && base.auxLogits !== undefined) {
+    inherited.auxLogits = base.auxLogits === 'true';
+  }
+  return inherited;
 }

@@ -3,14 +3,17 @@ import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { JobKind, JobSchema, JobState, RegistryService, TrainingConfigSchema, type Job, type JobSpec } from '@inception/proto';
 import type { RpcClient } from '@inception/rpc';
-import type { ObjectStore } from '@inception/storage';
+import { layout, type ObjectStore } from '@inception/storage';
 import type { Logger } from '@inception/telemetry';
 import type { TrainerMetrics } from '../metrics.js';
 import type { SavedCheckpoint } from '../storage/checkpoint-store.js';
 import { JobRepository } from '../storage/job-repository.js';
 import { loadShardSet } from '../storage/shard-reader.js';
+import { getModelVersion, loadBaseModel } from './base-model.js';
+import type { EvaluationResult } from './evaluate.js';
+import { inheritArchitecture, resolveHyperParameters, type HyperParameters } from './hyper-parameters.js';
 import { registerModelVersion } from './register.js';
-import { resolveHyperParameters, type HyperParameters } from './hyper-parameters.js';
+import { runEvaluation } from './run-evaluation.js';
 import { runTraining } from './run-training.js';
 
 export interface JobRunnerOptions {
@@ -37,7 +40,7 @@ function newJobId(): string {
 }
 
 function hyperOf(job: Job): HyperParameters {
-  return resolveHyperParameters(job.effectiveConfig, () => 0);
+  return resolveHyperParameters(job.effectiveConfig, () => 0, { requireSteps: job.spec?.kind !== JobKind.EVALUATE });
 }
 
 /**
@@ -58,7 +61,12 @@ export class JobRunner {
 
   /** Validates and queues a job; its effective hyper-parameters are fixed now, seed included. */
   async submit(spec: JobSpec): Promise<Job> {
-    const hyper = resolveHyperParameters(spec.config, () => randomBytes(4).readUInt32LE(0));
+    let config = spec.config ?? create(TrainingConfigSchema, {});
+    if (spec.kind === JobKind.FINE_TUNE || spec.kind === JobKind.EVALUATE) {
+      const base = await getModelVersion(this.options.registry, spec.baseModelVersion);
+      config = inheritArchitecture(config, base.lineage?.hyperParameters ?? {}, spec.baseModelVersion);
+    }
+    const hyper = resolveHyperParameters(config, () => randomBytes(4).readUInt32LE(0), { requireSteps: spec.kind !== JobKind.EVALUATE });
     const shardSet = await loadShardSet(this.options.store, spec.dataset!, spec.shardSetId);
     if (shardSet.shards.length === 0) throw new Error(`shard set ${spec.shardSetId} has no shards`);
     const job = create(JobSchema, {
@@ -119,6 +127,16 @@ export class JobRunner {
     for (const listener of this.watchers.get(job.id) ?? []) listener(job);
   }
 
+  /** Stores metrics and the confusion matrix in runs/<job>/evaluation.json and on the job. */
+  private async recordEvaluation(job: Job, evaluation: EvaluationResult, labels: string[]): Promise<void> {
+    const key = `${layout.runPrefix(job.id)}evaluation.json`;
+    await this.options.store.putJson(key, { ...evaluation, usedMovingAverages: true, labels: ['(background)', ...labels] });
+    job.evaluationKey = key;
+    job.eval = { precisionAt1: evaluation.precisionAt1, recallAt5: evaluation.recallAt5, examples: evaluation.examples, usedMovingAverages: true, $typeName: 'inception.v1.EvalMetrics' };
+    this.options.metrics.precisionAt1.set({ job: job.id }, evaluation.precisionAt1);
+    this.options.metrics.recallAt5.set({ job: job.id }, evaluation.recallAt5);
+  }
+
   private async nextJob(): Promise<Job | undefined> {
     const all = await this.jobs.list();
     for (const state of [JobState.RUNNING, JobState.QUEUED] as const) {
@@ -151,9 +169,7 @@ export class JobRunner {
     const logger = this.options.logger.child({ job: job.id });
     this.current = { id: job.id, cancel: false };
     try {
-      if (job.spec?.kind !== JobKind.TRAIN && job.spec?.kind !== JobKind.UNSPECIFIED) {
-        throw new Error(`job kind ${JobKind[job.spec?.kind ?? 0]} is not supported yet; submit JOB_KIND_TRAIN`);
-      }
+      const kind = job.spec?.kind ?? JobKind.UNSPECIFIED;
       const wasRunning = job.state === JobState.RUNNING;
       job.state = JobState.RUNNING;
       job.backend = this.options.backend;
@@ -162,8 +178,24 @@ export class JobRunner {
       logger.info({ resumed: wasRunning, backend: this.options.backend }, wasRunning ? 'resuming job' : 'starting job');
 
       const hyper = hyperOf(job);
-      const shardSet = await loadShardSet(this.options.store, job.spec.dataset!, job.spec.shardSetId);
+      const shardSet = await loadShardSet(this.options.store, job.spec!.dataset!, job.spec!.shardSetId);
+      if (kind === JobKind.EVALUATE) {
+        const baseModel = await loadBaseModel(this.options.store, this.options.registry, job.spec!.baseModelVersion);
+        const { evaluation, restored } = await runEvaluation({ store: this.options.store, shardSet, baseModel, hyper, logger, preprocessConcurrency: this.options.preprocessConcurrency });
+        job.restoredTensors = restored;
+        await this.recordEvaluation(job, evaluation, shardSet.labels);
+        job.state = JobState.SUCCEEDED;
+        job.finishedAt = timestampNow();
+        await this.publish(job);
+        logger.info({ precisionAt1: evaluation.precisionAt1 }, 'evaluation job succeeded');
+        return;
+      }
+      const baseModel = kind === JobKind.FINE_TUNE ? await loadBaseModel(this.options.store, this.options.registry, job.spec!.baseModelVersion) : undefined;
       const outcome = await runTraining({
+        baseModel,
+        onBaseModelRestored: (restored) => {
+          job.restoredTensors = restored;
+        },
         jobId: job.id,
         shardSet,
         hyper,
@@ -203,18 +235,16 @@ export class JobRunner {
         return;
       }
 
-      job.eval = { precisionAt1: outcome.evaluation.precisionAt1, recallAt5: outcome.evaluation.recallAt5, examples: outcome.evaluation.examples, usedMovingAverages: true, $typeName: 'inception.v1.EvalMetrics' };
-      this.options.metrics.precisionAt1.set({ job: job.id }, outcome.evaluation.precisionAt1);
-      this.options.metrics.recallAt5.set({ job: job.id }, outcome.evaluation.recallAt5);
-      if (job.spec.registerModel) {
-        if (!this.options.registry) throw new Error(`job asks to register model "${job.spec.registerModel}" but REGISTRY_ADDRESS is not set`);
+      await this.recordEvaluation(job, outcome.evaluation, shardSet.labels);
+      if (job.spec!.registerModel) {
+        if (!this.options.registry) throw new Error(`job asks to register model "${job.spec!.registerModel}" but REGISTRY_ADDRESS is not set`);
         const version = await registerModelVersion(this.options.registry, job, hyper, shardSet, outcome);
         job.modelVersion = `${version.model}@${version.version}`;
       }
       job.state = JobState.SUCCEEDED;
       job.finishedAt = timestampNow();
       await this.publish(job);
-      logger.info({ precisionAt1: job.eval.precisionAt1, modelVersion: job.modelVersion }, 'job succeeded');
+      logger.info({ precisionAt1: job.eval?.precisionAt1, modelVersion: job.modelVersion }, 'job succeeded');
     } catch (error) {
       logger.error({ err: error }, 'job failed');
       job.state = JobState.FAILED;

@@ -21,6 +21,7 @@ export async function registerModelVersion(registry: RpcClient<typeof RegistrySe
       numClasses: shardSet.labels.length + 1,
       labels: shardSet.labels,
       steps: outcome.steps,
+      baseModelVersion: job.spec!.baseModelVersion,
     },
   });
   if (!response.version) throw new Error('the registry returned no version');

@@ -5,6 +5,7 @@ import type { ObjectStore, ShardSetManifest } from '@inception/storage';
 import type { TrainerMetrics } from '../metrics.js';
 import { CheckpointStore, type SavedCheckpoint } from '../storage/checkpoint-store.js';
 import { readSplit } from '../storage/shard-reader.js';
+import { selectFineTuneTensors, type BaseModel } from './base-model.js';
 import { evaluateAveraged, type EvaluationResult } from './evaluate.js';
 import { formatEvalLine, formatStepLine } from './format.js';
 import type { HyperParameters } from './hyper-parameters.js';
@@ -37,6 +38,10 @@ export interface TrainingRun {
   shouldStop: () => 'cancel' | 'shutdown' | undefined;
   onStep: (report: StepReport) => void;
   onCheckpoint: (checkpoint: SavedCheckpoint) => void;
+  /** Fine-tune start: its variables initialise a job that has no checkpoint of its own yet. */
+  baseModel?: BaseModel;
+  /** Called once the base model's tensors are assigned, with how many were taken. */
+  onBaseModelRestored?: (restored: number, skippedClassifier: string[]) => void;
 }
 
 export type TrainingOutcome =
@@ -88,6 +93,11 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
       position = resumed.state.position;
       randomState = resumed.state.randomState;
       logger.info({ step: startStep, position }, 'resumed from checkpoint');
+    } else if (run.baseModel) {
+      const { selected, skippedClassifier } = selectFineTuneTensors(state.variables, run.baseModel.tensors, run.baseModel.reference);
+      state.restoreCheckpointTensors(selected);
+      logger.info({ base: run.baseModel.reference, restored: Object.keys(selected).length, skippedClassifier }, 'fine-tuning from base model');
+      run.onBaseModelRestored?.(Object.keys(selected).length, skippedClassifier);
     }
 
     const pipeline = new InputPipeline(trainImages, hyper.imageSize, hyper.batchSize, hyper.seed, new SeededRandom(randomState), run.preprocessConcurrency, position);

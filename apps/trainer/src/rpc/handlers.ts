@@ -1,11 +1,13 @@
 import { JobKind, TrainerService, type Job } from '@inception/proto';
 import { implement, requireField, requireName, ServiceError, type ServiceRegistration } from '@inception/rpc';
 import { StorageError } from '@inception/storage';
+import { BaseModelError } from '../domain/base-model.js';
 import { HyperParameterError } from '../domain/hyper-parameters.js';
 import { isTerminal, type JobRunner } from '../domain/job-runner.js';
 
 function toServiceError(error: unknown): unknown {
-  if (error instanceof HyperParameterError) return ServiceError.invalidArgument(error.message);
+  if (error instanceof HyperParameterError || error instanceof BaseModelError) return ServiceError.invalidArgument(error.message);
+  if (error instanceof ServiceError) return error;
   if (error instanceof StorageError && error.kind === 'not-found') return ServiceError.notFound(error.message);
   if (error instanceof StorageError && error.kind === 'unavailable') return ServiceError.unavailable(error.message, error);
   return error;
@@ -22,9 +24,10 @@ export function trainerHandlers(runner: JobRunner): ServiceRegistration {
   return implement(TrainerService, {
     async submitJob(request, context) {
       const spec = requireField(request.spec, 'spec');
-      if (spec.kind !== JobKind.TRAIN) {
-        throw ServiceError.invalidArgument(`spec.kind ${JobKind[spec.kind] ?? spec.kind} is not supported yet; use JOB_KIND_TRAIN`);
+      if (spec.kind !== JobKind.TRAIN && spec.kind !== JobKind.FINE_TUNE && spec.kind !== JobKind.EVALUATE) {
+        throw ServiceError.invalidArgument(`spec.kind ${JobKind[spec.kind] ?? spec.kind} is invalid: use JOB_KIND_TRAIN, JOB_KIND_FINE_TUNE or JOB_KIND_EVALUATE`);
       }
+      if (spec.kind !== JobKind.TRAIN) requireField(spec.baseModelVersion, 'spec.base_model_version');
       const dataset = requireField(spec.dataset, 'spec.dataset');
       requireName(dataset.name, 'spec.dataset.name');
       if (dataset.version === 0) throw ServiceError.invalidArgument('missing required field spec.dataset.version');

@@ -35,6 +35,24 @@ export interface SavedCheckpoint {
 
 // Not "manifest.json": the registry copies this file into a version folder, whose manifest has that name.
 const MANIFEST_NAME = 'checkpoint.json';
+const TENSORS_NAME = 'tensors.bin';
+
+/** File names inside a checkpoint folder (and so inside a registered model version). */
+export const CHECKPOINT_FILE_NAMES = { manifest: MANIFEST_NAME, tensors: TENSORS_NAME } as const;
+
+/** Splits tensors.bin into tensors as its manifest describes them; the caller disposes them. */
+export function decodeTensors(bytes: Uint8Array, entries: TensorEntry[]): tf.NamedTensorMap {
+  const tensors: tf.NamedTensorMap = {};
+  for (const entry of entries) {
+    if (entry.offsetBytes + entry.sizeBytes > bytes.byteLength) {
+      throw new Error(`tensor ${entry.name} ends at byte ${entry.offsetBytes + entry.sizeBytes}, past the ${bytes.byteLength} bytes of ${TENSORS_NAME}`);
+    }
+    const slice = bytes.buffer.slice(bytes.byteOffset + entry.offsetBytes, bytes.byteOffset + entry.offsetBytes + entry.sizeBytes);
+    const values = entry.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice);
+    tensors[entry.name] = tf.tensor(values, entry.shape, entry.dtype);
+  }
+  return tensors;
+}
 
 /**
  * Writes checkpoints as `tensors.bin` (little-endian values, one tensor after another) plus
@@ -61,12 +79,12 @@ export class CheckpointStore {
       offsetBytes += bytes.byteLength;
     }
 
-    const tensorsFile = await this.store.put(`${prefix}tensors.bin`, Buffer.concat(chunks));
+    const tensorsFile = await this.store.put(`${prefix}${TENSORS_NAME}`, Buffer.concat(chunks));
     const manifest: CheckpointManifest = {
       formatVersion: 1,
       jobId,
       state,
-      files: [{ name: 'tensors.bin', key: tensorsFile.key, sizeBytes: tensorsFile.sizeBytes, sha256: tensorsFile.sha256 }],
+      files: [{ name: TENSORS_NAME, key: tensorsFile.key, sizeBytes: tensorsFile.sizeBytes, sha256: tensorsFile.sha256 }],
       tensors: entries,
       createdAt: new Date().toISOString(),
     };
@@ -87,17 +105,11 @@ export class CheckpointStore {
   }
 
   /** Reads a checkpoint's tensors after checking tensors.bin against its recorded SHA-256; the caller disposes them. */
-  async loadTensors(manifest: CheckpointManifest): Promise<tf.NamedTensorMap> {
-    const file = manifest.files.find((entry) => entry.name === 'tensors.bin');
-    if (!file) throw new Error(`checkpoint of ${manifest.jobId} at step ${manifest.state.step} lists no tensors.bin`);
+  async loadTensors(manifest: CheckpointManifest, tensorsFile?: FileEntry): Promise<tf.NamedTensorMap> {
+    const file = tensorsFile ?? manifest.files.find((entry) => entry.name === TENSORS_NAME);
+    if (!file) throw new Error(`checkpoint of ${manifest.jobId} at step ${manifest.state.step} lists no ${TENSORS_NAME}`);
     const bytes = await this.store.getVerified(file.key, { sha256: file.sha256, sizeBytes: file.sizeBytes });
-    const tensors: tf.NamedTensorMap = {};
-    for (const entry of manifest.tensors) {
-      const slice = bytes.buffer.slice(bytes.byteOffset + entry.offsetBytes, bytes.byteOffset + entry.offsetBytes + entry.sizeBytes);
-      const values = entry.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice);
-      tensors[entry.name] = tf.tensor(values, entry.shape, entry.dtype);
-    }
-    return tensors;
+    return decodeTensors(bytes, manifest.tensors);
   }
 
   /** Deletes all but the newest `keep` checkpoints of a job. */
