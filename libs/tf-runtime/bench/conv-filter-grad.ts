@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../src/index.js';
+import { maxRelativeError } from '../src/testing/backend-parity.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -31,20 +32,26 @@ const flopsPerRun =
   2 * batchSize * convInfo.outHeight * convInfo.outWidth * filterShape[0] * filterShape[1] * filterShape[2] * filterShape[3];
 
 /**
- * Returns the mean seconds per run of `kernel` on the active backend. A
- * warm-up run first lets XNNPACK set up its operators, which the cpu backend
- * does not need and, at about a minute per run, cannot afford.
+ * Returns the mean seconds per run of `kernel` on the active backend and the
+ * output of the last run. A warm-up run first lets XNNPACK set up its
+ * operators, which the cpu backend does not need and, at about a minute per
+ * run, cannot afford.
  */
-function secondsPerRun(kernel: 'filterGradient' | 'forward', repeats: number, warmUp: boolean): number {
+function measure(
+  kernel: 'filterGradient' | 'forward',
+  repeats: number,
+  warmUp: boolean,
+): { seconds: number; values: Float32Array } {
   const x = tf.randomNormal(xShape, 0, 1, 'float32', 1);
   const dy = tf.randomNormal(convInfo.outShape, 0, 1, 'float32', 2);
   const filter = tf.randomNormal(filterShape, 0, 1, 'float32', 3);
+  let values = new Float32Array(0);
   const run = () => {
     const output =
       kernel === 'filterGradient'
         ? tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: stride, pad, dataFormat: 'NHWC', filterShape })
         : tf.engine().runKernel(tf.Conv2D, { x, filter }, { strides: stride, pad, dataFormat: 'NHWC', dilations: 1 });
-    (output as tf.Tensor).dataSync();
+    values = (output as tf.Tensor).dataSync() as Float32Array;
     (output as tf.Tensor).dispose();
   };
 
@@ -58,7 +65,7 @@ function secondsPerRun(kernel: 'filterGradient' | 'forward', repeats: number, wa
   const seconds = (performance.now() - startMs) / 1000 / repeats;
 
   tf.dispose([x, dy, filter]);
-  return seconds;
+  return { seconds, values };
 }
 
 function formatRate(seconds: number): string {
@@ -72,12 +79,13 @@ console.log(
 );
 console.log(`wasm: SIMD ${choice.wasm?.simd}, ${choice.wasm?.threadsCount} thread(s)`);
 
-const wasmForwardSeconds = secondsPerRun('forward', wasmRepeats, true);
-console.log(`wasm Conv2D forward, for reference: ${formatRate(wasmForwardSeconds)}`);
-const wasmSeconds = secondsPerRun('filterGradient', wasmRepeats, true);
-console.log(`wasm Conv2DBackpropFilter: ${formatRate(wasmSeconds)}`);
+const wasmForward = measure('forward', wasmRepeats, true);
+console.log(`wasm Conv2D forward, for reference: ${formatRate(wasmForward.seconds)}`);
+const wasm = measure('filterGradient', wasmRepeats, true);
+console.log(`wasm Conv2DBackpropFilter: ${formatRate(wasm.seconds)}`);
 
 await tf.setBackend('cpu');
-const cpuSeconds = secondsPerRun('filterGradient', 1, false);
-console.log(`cpu Conv2DBackpropFilter:  ${formatRate(cpuSeconds)}`);
-console.log(`wasm filter gradient speed-up over cpu: ${(cpuSeconds / wasmSeconds).toFixed(0)}x`);
+const cpu = measure('filterGradient', 1, false);
+console.log(`cpu Conv2DBackpropFilter:  ${formatRate(cpu.seconds)}`);
+console.log(`wasm filter gradient speed-up over cpu: ${(cpu.seconds / wasm.seconds).toFixed(0)}x`);
+console.log(`max relative error of wasm against cpu: ${maxRelativeError(wasm.values, cpu.values).toExponential(2)}`);
