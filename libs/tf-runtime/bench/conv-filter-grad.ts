@@ -45,7 +45,7 @@ function measure(
   const x = tf.randomNormal(xShape, 0, 1, 'float32', 1);
   const dy = tf.randomNormal(convInfo.outShape, 0, 1, 'float32', 2);
   const filter = tf.randomNormal(filterShape, 0, 1, 'float32', 3);
-  let values = new Float32Array(0);
+  let values: Float32Array = new Float32Array(0);
   const run = () => {
     const output =
       kernel === 'filterGradient'
