@@ -31,7 +31,7 @@ const plainBinaryName = 'tfjs-backend-wasm.wasm';
  * The package finds its binaries next to its own script by default. Setting
  * the folder explicitly keeps that working when the script is bundled
  * elsewhere. The package picks the SIMD binary itself when WebAssembly SIMD
- * validates (Node 16.4 and later).
+ * validates, as it does in Node 20.
  */
 export async function loadWasmBackend(): Promise<WasmBackendInfo> {
   let wasmPackage: typeof import('@tensorflow/tfjs-backend-wasm');
