@@ -29,6 +29,8 @@ export const trainerServiceDefinition: ServiceDefinitionOptions<typeof trainerEn
       logEverySteps: config.TRAINER_LOG_EVERY_STEPS,
       preprocessConcurrency: config.TRAINER_PREPROCESS_CONCURRENCY,
       pollIntervalMs: config.TRAINER_POLL_INTERVAL_MS,
+      checkpointEveryMinutes: config.TRAINER_CHECKPOINT_EVERY_MINUTES,
+      keepCheckpoints: config.TRAINER_KEEP_CHECKPOINTS,
     });
     runner.start();
     return {

@@ -25,7 +25,10 @@ export interface JobRunnerOptions {
   logEverySteps: number;
   preprocessConcurrency: number;
   pollIntervalMs: number;
+  /** Checkpoints kept per job (default 3). */
   keepCheckpoints?: number;
+  /** Minutes between time-based checkpoints (default 10). */
+  checkpointEveryMinutes?: number;
 }
 
 const TERMINAL = new Set([JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED]);
@@ -205,6 +208,7 @@ export class JobRunner {
         logEverySteps: this.options.logEverySteps,
         preprocessConcurrency: this.options.preprocessConcurrency,
         keepCheckpoints: this.options.keepCheckpoints ?? 3,
+        checkpointEveryMs: (this.options.checkpointEveryMinutes ?? 10) * 60_000,
         shouldStop: () => (this.current?.cancel ? 'cancel' : this.shuttingDown ? 'shutdown' : undefined),
         onStep: (report) => {
           job.lastStep = { ...report, $typeName: 'inception.v1.StepStats' };

@@ -3,7 +3,8 @@ import { buildInceptionV3, learningRateAt, trainStep, TrainingState } from '@inc
 import type { Logger } from '@inception/telemetry';
 import type { ObjectStore, ShardSetManifest } from '@inception/storage';
 import type { TrainerMetrics } from '../metrics.js';
-import { CheckpointStore, type SavedCheckpoint } from '../storage/checkpoint-store.js';
+import { createHash } from 'node:crypto';
+import { CheckpointStore, serializeTensors, type SavedCheckpoint } from '../storage/checkpoint-store.js';
 import { readSplit } from '../storage/shard-reader.js';
 import { selectFineTuneTensors, type BaseModel } from './base-model.js';
 import { evaluateAveraged, type EvaluationResult } from './evaluate.js';
@@ -34,6 +35,8 @@ export interface TrainingRun {
   preprocessConcurrency: number;
   /** Checkpoints kept per job (older ones are deleted). */
   keepCheckpoints: number;
+  /** Wall time after which a checkpoint is written even between the step-based ones, in milliseconds. */
+  checkpointEveryMs: number;
   /** True once the job should stop at the next step boundary: cancelled, or the process is shutting down. */
   shouldStop: () => 'cancel' | 'shutdown' | undefined;
   onStep: (report: StepReport) => void;
@@ -92,7 +95,15 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
       startStep = resumed.state.step;
       position = resumed.state.position;
       randomState = resumed.state.randomState;
-      logger.info({ step: startStep, position }, 'resumed from checkpoint');
+
+      // The live state, laid out as tensors.bin, must hash to the file: then every variable,
+      // optimizer slot and moving average came back exactly.
+      const stored = resumed.files.find((file) => file.name === 'tensors.bin');
+      const restoredSha256 = createHash('sha256').update((await serializeTensors(state.getCheckpointTensors())).bytes).digest('hex');
+      if (restoredSha256 !== stored?.sha256) {
+        throw new TrainingError(`restored state of step ${startStep} hashes to ${restoredSha256}, not the checkpoint's ${stored?.sha256}`);
+      }
+      logger.info({ step: startStep, position, randomState, restoredSha256, tensors: Object.keys(state.getCheckpointTensors()).length }, 'resumed from checkpoint');
     } else if (run.baseModel) {
       const { selected, skippedClassifier } = selectFineTuneTensors(state.variables, run.baseModel.tensors, run.baseModel.reference);
       state.restoreCheckpointTensors(selected);
@@ -121,6 +132,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
 
     let lastReport: StepReport | undefined;
     let lastCheckpoint: SavedCheckpoint | undefined;
+    let lastCheckpointMs = Date.now();
     for (let step = startStep; step < hyper.maxSteps; step++) {
       const stop = run.shouldStop();
       if (stop) {
@@ -154,8 +166,9 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
         metrics.epoch.set({ job: run.jobId }, pipeline.checkpoint.position.epoch + pipeline.checkpoint.position.offset / trainImages.length);
         run.onStep(lastReport);
       }
-      if ((step + 1) % hyper.checkpointEverySteps === 0 || isLast) {
+      if ((step + 1) % hyper.checkpointEverySteps === 0 || isLast || Date.now() - lastCheckpointMs >= run.checkpointEveryMs) {
         lastCheckpoint = await save(step + 1, learningRate);
+        lastCheckpointMs = Date.now();
       }
     }
 

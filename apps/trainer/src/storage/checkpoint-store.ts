@@ -40,6 +40,25 @@ const TENSORS_NAME = 'tensors.bin';
 /** File names inside a checkpoint folder (and so inside a registered model version). */
 export const CHECKPOINT_FILE_NAMES = { manifest: MANIFEST_NAME, tensors: TENSORS_NAME } as const;
 
+/** Lays tensors out as tensors.bin does: sorted by name, values little-endian, one after another. */
+export async function serializeTensors(tensors: tf.NamedTensorMap): Promise<{ bytes: Buffer; entries: TensorEntry[] }> {
+  const entries: TensorEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  let offsetBytes = 0;
+  for (const name of Object.keys(tensors).sort()) {
+    const tensor = tensors[name]!;
+    if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
+      throw new Error(`checkpoint: tensor ${name} has dtype ${tensor.dtype}; only float32 and int32 are stored`);
+    }
+    const values = await tensor.data();
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    chunks.push(bytes.slice());
+    entries.push({ name, dtype: tensor.dtype, shape: tensor.shape, offsetBytes, sizeBytes: bytes.byteLength });
+    offsetBytes += bytes.byteLength;
+  }
+  return { bytes: Buffer.concat(chunks), entries };
+}
+
 /** Splits tensors.bin into tensors as its manifest describes them; the caller disposes them. */
 export function decodeTensors(bytes: Uint8Array, entries: TensorEntry[]): tf.NamedTensorMap {
   const tensors: tf.NamedTensorMap = {};
@@ -64,22 +83,8 @@ export class CheckpointStore {
 
   async save(jobId: string, state: CheckpointState, tensors: tf.NamedTensorMap): Promise<SavedCheckpoint> {
     const prefix = layout.checkpointPrefix(jobId, state.step);
-    const entries: TensorEntry[] = [];
-    const chunks: Uint8Array[] = [];
-    let offsetBytes = 0;
-    for (const name of Object.keys(tensors).sort()) {
-      const tensor = tensors[name]!;
-      if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
-        throw new Error(`checkpoint: tensor ${name} has dtype ${tensor.dtype}; only float32 and int32 are stored`);
-      }
-      const values = await tensor.data();
-      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-      chunks.push(bytes.slice());
-      entries.push({ name, dtype: tensor.dtype, shape: tensor.shape, offsetBytes, sizeBytes: bytes.byteLength });
-      offsetBytes += bytes.byteLength;
-    }
-
-    const tensorsFile = await this.store.put(`${prefix}${TENSORS_NAME}`, Buffer.concat(chunks));
+    const { bytes, entries } = await serializeTensors(tensors);
+    const tensorsFile = await this.store.put(`${prefix}${TENSORS_NAME}`, bytes);
     const manifest: CheckpointManifest = {
       formatVersion: 1,
       jobId,
