@@ -14,8 +14,12 @@ export class VersionRequestError extends Error {
   override readonly name = 'VersionRequestError';
 }
 
-/** Runs version creation for one model at a time, so two requests never take the same number. */
-export class VersionAllocator {
+/**
+ * Runs changes to one model at a time (new versions, alias moves, deletions), so two requests
+ * never take the same version number and every alias move sees the state the previous one left.
+ * This holds within one registry process, which is why the registry runs as one replica.
+ */
+export class ModelLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(model: string, work: () => Promise<T>): Promise<T> {
@@ -30,7 +34,7 @@ export class VersionAllocator {
  * Copies the files into `models/<model>/versions/<n>/`, checking each against its recorded size
  * and SHA-256, then writes the manifest. Files keep their base names, which must be unique.
  */
-export async function createVersion(repository: ModelRepository, allocator: VersionAllocator, model: string, files: SourceFile[], lineage: unknown): Promise<VersionManifest> {
+export async function createVersion(repository: ModelRepository, lock: ModelLock, model: string, files: SourceFile[], lineage: unknown): Promise<VersionManifest> {
   if (files.length === 0) {
     throw new VersionRequestError('files is empty: a version needs at least one checkpoint file');
   }
@@ -46,7 +50,7 @@ export async function createVersion(repository: ModelRepository, allocator: Vers
     names.add(name);
   }
 
-  return allocator.run(model, async () => {
+  return lock.run(model, async () => {
     const version = ((await repository.versions(model)).at(-1) ?? 0) + 1;
     const entries = [];
     for (const file of files) {

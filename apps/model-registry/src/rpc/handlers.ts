@@ -1,19 +1,24 @@
-import { create, fromJson, toJson, type MessageInitShape } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { LineageSchema, RegistryService, type ModelVersionSchema } from '@inception/proto';
+import { create, toJson } from '@bufbuild/protobuf';
+import { LineageSchema, RegistryService } from '@inception/proto';
 import { implement, requireField, requireName, ServiceError, type ServiceRegistration } from '@inception/rpc';
 import { StorageError, type ObjectStore } from '@inception/storage';
-import { createVersion, VersionAllocator, VersionRequestError } from '../domain/create-version.js';
+import { AliasError, deleteAlias, deleteVersion, isValidAliasName, setAlias } from '../domain/aliases.js';
+import { createVersion, ModelLock, VersionRequestError } from '../domain/create-version.js';
 import type { RegistryMetrics } from '../metrics.js';
-import { ModelRepository, type VersionManifest } from '../storage/model-repository.js';
+import { ModelRepository } from '../storage/model-repository.js';
+import { aliasMessage, modelMessage, parsePageToken, versionMessage } from './convert.js';
 
 export interface RegistryDependencies {
   store: ObjectStore;
   metrics: RegistryMetrics;
 }
 
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+
 function toServiceError(error: unknown, metrics: RegistryMetrics): unknown {
   if (error instanceof VersionRequestError) return ServiceError.invalidArgument(error.message);
+  if (error instanceof AliasError) return error.kind === 'not-found' ? ServiceError.notFound(error.message) : ServiceError.failedPrecondition(error.message);
   if (error instanceof StorageError && error.kind === 'not-found') return ServiceError.notFound(error.message);
   if (error instanceof StorageError && error.kind === 'integrity') {
     metrics.verificationFailures.inc();
@@ -23,19 +28,20 @@ function toServiceError(error: unknown, metrics: RegistryMetrics): unknown {
   return error;
 }
 
-function versionMessage(manifest: VersionManifest): MessageInitShape<typeof ModelVersionSchema> {
-  return {
-    model: manifest.model,
-    version: manifest.version,
-    lineage: fromJson(LineageSchema, manifest.lineage as never, { ignoreUnknownFields: true }),
-    files: manifest.files.map((file) => ({ key: file.key, sizeBytes: BigInt(file.sizeBytes), sha256: file.sha256 })),
-    createdAt: timestampFromDate(new Date(manifest.createdAt)),
-  };
+function requireAlias(alias: string): string {
+  requireField(alias, 'alias');
+  if (!isValidAliasName(alias)) throw ServiceError.invalidArgument(`alias "${alias}" is invalid: use 1–63 lower-case letters, digits, '-' or '_', starting with a letter`);
+  return alias;
+}
+
+function requireVersion(version: number): number {
+  if (version === 0) throw ServiceError.invalidArgument('missing required field version');
+  return version;
 }
 
 export function registryHandlers(dependencies: RegistryDependencies): ServiceRegistration {
   const repository = new ModelRepository(dependencies.store);
-  const allocator = new VersionAllocator();
+  const lock = new ModelLock();
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -43,7 +49,11 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
       throw toServiceError(error, dependencies.metrics);
     }
   };
-
+  const requireModel = async (name: string) => {
+    const record = await repository.model(name);
+    if (!record) throw ServiceError.notFound(`model "${name}" not found`);
+    return record;
+  };
   const ensureModel = async (name: string, description: string) => {
     const existing = await repository.model(name);
     if (existing) return { record: existing, created: false };
@@ -57,7 +67,7 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
       const name = requireName(request.name, 'name');
       return guarded(async () => {
         const { record, created } = await ensureModel(name, request.description);
-        return { model: { name: record.name, description: record.description, createdAt: timestampFromDate(new Date(record.createdAt)) }, created };
+        return { model: modelMessage(record), created };
       });
     },
 
@@ -73,7 +83,7 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
       return guarded(async () => {
         await ensureModel(model, '');
         const files = request.files.map((file) => ({ key: file.key, sizeBytes: Number(file.sizeBytes), sha256: file.sha256 }));
-        const manifest = await createVersion(repository, allocator, model, files, toJson(LineageSchema, create(LineageSchema, lineage)));
+        const manifest = await createVersion(repository, lock, model, files, toJson(LineageSchema, create(LineageSchema, lineage)));
         dependencies.metrics.versions.inc();
         context.logger.info({ model, version: manifest.version, job: lineage.jobId }, 'model version created');
         return { version: versionMessage(manifest) };
@@ -82,19 +92,85 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
 
     async getVersion(request) {
       const model = requireName(request.model, 'model');
-      if (request.version === 0) throw ServiceError.invalidArgument('missing required field version');
-      return guarded(async () => ({ version: versionMessage(await repository.version(model, request.version)) }));
+      const version = requireVersion(request.version);
+      return guarded(async () => {
+        const manifest = await repository.version(model, version);
+        await repository.verify(manifest);
+        return { version: versionMessage(manifest) };
+      });
     },
 
     async listVersions(request) {
       const model = requireName(request.model, 'model');
+      if (request.pageSize > MAX_PAGE_SIZE) throw ServiceError.invalidArgument(`page_size ${request.pageSize} is above the maximum ${MAX_PAGE_SIZE}`);
+      let after: number;
+      try {
+        after = parsePageToken(request.pageToken);
+      } catch (error) {
+        throw ServiceError.invalidArgument((error as Error).message);
+      }
+      const pageSize = request.pageSize || DEFAULT_PAGE_SIZE;
       return guarded(async () => {
-        if (!(await repository.model(model))) throw ServiceError.notFound(`model "${model}" not found`);
+        await requireModel(model);
+        const remaining = (await repository.versions(model)).filter((version) => version > after);
+        const page = remaining.slice(0, pageSize);
         const versions = [];
-        for (const version of await repository.versions(model)) {
-          versions.push(versionMessage(await repository.version(model, version)));
+        for (const version of page) versions.push(versionMessage(await repository.version(model, version)));
+        return { versions, nextPageToken: remaining.length > pageSize ? String(page.at(-1)) : '' };
+      });
+    },
+
+    async getModel(request) {
+      const name = requireName(request.name, 'name');
+      return guarded(async () => {
+        const record = await requireModel(name);
+        const aliases = Object.entries((await repository.aliases(name)).aliases).map(([alias, entry]) => aliasMessage(alias, entry));
+        return { model: modelMessage(record), aliases, versions: await repository.versions(name) };
+      });
+    },
+
+    async listModels() {
+      return guarded(async () => {
+        const models = [];
+        for (const name of await repository.names()) {
+          const record = await repository.model(name);
+          if (record) models.push(modelMessage(record));
         }
-        return { versions };
+        return { models };
+      });
+    },
+
+    async setAlias(request, context) {
+      const model = requireName(request.model, 'model');
+      const alias = requireAlias(request.alias);
+      const version = requireVersion(request.version);
+      return guarded(async () => {
+        await requireModel(model);
+        const { record, previousVersion } = await setAlias(repository, lock, { model, alias, version, protect: request.protect, force: request.force });
+        dependencies.metrics.aliasMoves.inc({ operation: 'set' });
+        context.logger.info({ model, alias, version, previousVersion, force: request.force }, 'alias moved');
+        return { alias: aliasMessage(alias, record), previousVersion };
+      });
+    },
+
+    async deleteAlias(request, context) {
+      const model = requireName(request.model, 'model');
+      const alias = requireAlias(request.alias);
+      return guarded(async () => {
+        const deleted = await deleteAlias(repository, lock, { model, alias, force: request.force });
+        dependencies.metrics.aliasMoves.inc({ operation: 'delete' });
+        context.logger.info({ model, alias, version: deleted.version }, 'alias deleted');
+        return { deleted: aliasMessage(alias, deleted) };
+      });
+    },
+
+    async deleteVersion(request, context) {
+      const model = requireName(request.model, 'model');
+      const version = requireVersion(request.version);
+      return guarded(async () => {
+        await deleteVersion(repository, lock, model, version);
+        context.logger.info({ model, version }, 'version deleted');
+        return {};
       });
     },
   });

@@ -7,6 +7,17 @@ export interface ModelRecord {
   createdAt: string;
 }
 
+export interface AliasRecord {
+  version: number;
+  protected: boolean;
+  updatedAt: string;
+}
+
+export interface AliasesDocument {
+  formatVersion: 1;
+  aliases: Record<string, AliasRecord>;
+}
+
 export interface VersionManifest {
   formatVersion: 1;
   model: string;
@@ -52,6 +63,39 @@ export class ModelRepository {
     const bytes = await this.store.getVerified(file.sourceKey, { sha256: file.sha256, sizeBytes: file.sizeBytes });
     const written = await this.store.put(key, bytes);
     return { name: file.name, key, sizeBytes: written.sizeBytes, sha256: written.sha256 };
+  }
+
+  async names(): Promise<string[]> {
+    const prefixes = await this.store.listPrefixes(layout.modelsRoot());
+    const names: string[] = [];
+    for (const prefix of prefixes) {
+      const name = prefix.slice(layout.modelsRoot().length).replace(/\/$/, '');
+      if (await this.store.exists(layout.modelRecord(name))) names.push(name);
+    }
+    return names;
+  }
+
+  async aliases(name: string): Promise<AliasesDocument> {
+    if (!(await this.store.exists(layout.modelAliases(name)))) return { formatVersion: 1, aliases: {} };
+    return this.store.getJson<AliasesDocument>(layout.modelAliases(name));
+  }
+
+  /** Replaces the alias document in one PUT, so readers see the old or the new document whole. */
+  async putAliases(name: string, document: AliasesDocument): Promise<void> {
+    await this.store.putJson(layout.modelAliases(name), document);
+  }
+
+  /** Reads every file of a version, checking size and SHA-256 against its manifest. */
+  async verify(manifest: VersionManifest): Promise<void> {
+    for (const file of manifest.files) {
+      await this.store.getVerified(file.key, { sha256: file.sha256, sizeBytes: file.sizeBytes });
+    }
+  }
+
+  /** Deletes the manifest first, so a version that is half deleted no longer exists for readers. */
+  async deleteVersion(name: string, version: number): Promise<void> {
+    await this.store.delete(layout.modelVersionManifest(name, version));
+    await this.store.deletePrefix(layout.modelVersionPrefix(name, version));
   }
 
   /** Writes the manifest last: before it, the version does not exist for readers. */

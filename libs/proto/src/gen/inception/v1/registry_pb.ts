@@ -14,7 +14,41 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inception/v1/registry.proto.
  */
 export const file_inception_v1_registry: GenFile = /*@__PURE__*/
-  fileDesc("ChtpbmNlcHRpb24vdjEvcmVnaXN0cnkucHJvdG8SDGluY2VwdGlvbi52MSJaCgVNb2RlbBIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEi4KCmNyZWF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoADCgdMaW5lYWdlEikKB2RhdGFzZXQYASABKAsyGC5pbmNlcHRpb24udjEuRGF0YXNldFJlZhIUCgxzaGFyZF9zZXRfaWQYAiABKAkSDgoGam9iX2lkGAMgASgJEhkKEWNoZWNrcG9pbnRfcHJlZml4GAQgASgJEkQKEGh5cGVyX3BhcmFtZXRlcnMYBSADKAsyKi5pbmNlcHRpb24udjEuTGluZWFnZS5IeXBlclBhcmFtZXRlcnNFbnRyeRIqCgdtZXRyaWNzGAYgASgLMhkuaW5jZXB0aW9uLnYxLkV2YWxNZXRyaWNzEg8KB2JhY2tlbmQYByABKAkSEwoLbnVtX2NsYXNzZXMYCCABKA0SDgoGbGFiZWxzGAkgAygJEg0KBXN0ZXBzGAogASgNEhoKEmJhc2VfbW9kZWxfdmVyc2lvbhgLIAEoCRo2ChRIeXBlclBhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIq4BCgxNb2RlbFZlcnNpb24SDQoFbW9kZWwYASABKAkSDwoHdmVyc2lvbhgCIAEoDRImCgdsaW5lYWdlGAMgASgLMhUuaW5jZXB0aW9uLnYxLkxpbmVhZ2USJgoFZmlsZXMYBCADKAsyFy5pbmNlcHRpb24udjEuT2JqZWN0UmVmEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjcKEkNyZWF0ZU1vZGVsUmVxdWVzdBIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJIkoKE0NyZWF0ZU1vZGVsUmVzcG9uc2USIgoFbW9kZWwYASABKAsyEy5pbmNlcHRpb24udjEuTW9kZWwSDwoHY3JlYXRlZBgCIAEoCCJ1ChRDcmVhdGVWZXJzaW9uUmVxdWVzdBINCgVtb2RlbBgBIAEoCRImCgVmaWxlcxgCIAMoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSJgoHbGluZWFnZRgDIAEoCzIVLmluY2VwdGlvbi52MS5MaW5lYWdlIkQKFUNyZWF0ZVZlcnNpb25SZXNwb25zZRIrCgd2ZXJzaW9uGAEgASgLMhouaW5jZXB0aW9uLnYxLk1vZGVsVmVyc2lvbiIzChFHZXRWZXJzaW9uUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgNIkEKEkdldFZlcnNpb25SZXNwb25zZRIrCgd2ZXJzaW9uGAEgASgLMhouaW5jZXB0aW9uLnYxLk1vZGVsVmVyc2lvbiIkChNMaXN0VmVyc2lvbnNSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJIkQKFExpc3RWZXJzaW9uc1Jlc3BvbnNlEiwKCHZlcnNpb25zGAEgAygLMhouaW5jZXB0aW9uLnYxLk1vZGVsVmVyc2lvbjLnAgoPUmVnaXN0cnlTZXJ2aWNlElIKC0NyZWF0ZU1vZGVsEiAuaW5jZXB0aW9uLnYxLkNyZWF0ZU1vZGVsUmVxdWVzdBohLmluY2VwdGlvbi52MS5DcmVhdGVNb2RlbFJlc3BvbnNlElgKDUNyZWF0ZVZlcnNpb24SIi5pbmNlcHRpb24udjEuQ3JlYXRlVmVyc2lvblJlcXVlc3QaIy5pbmNlcHRpb24udjEuQ3JlYXRlVmVyc2lvblJlc3BvbnNlEk8KCkdldFZlcnNpb24SHy5pbmNlcHRpb24udjEuR2V0VmVyc2lvblJlcXVlc3QaIC5pbmNlcHRpb24udjEuR2V0VmVyc2lvblJlc3BvbnNlElUKDExpc3RWZXJzaW9ucxIhLmluY2VwdGlvbi52MS5MaXN0VmVyc2lvbnNSZXF1ZXN0GiIuaW5jZXB0aW9uLnYxLkxpc3RWZXJzaW9uc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_inception_v1_common]);
+  fileDesc("ChtpbmNlcHRpb24vdjEvcmVnaXN0cnkucHJvdG8SDGluY2VwdGlvbi52MSJpCgVBbGlhcxIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SEQoJcHJvdGVjdGVkGAMgASgIEi4KCnVwZGF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIloKBU1vZGVsEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAigAMKB0xpbmVhZ2USKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEhQKDHNoYXJkX3NldF9pZBgCIAEoCRIOCgZqb2JfaWQYAyABKAkSGQoRY2hlY2twb2ludF9wcmVmaXgYBCABKAkSRAoQaHlwZXJfcGFyYW1ldGVycxgFIAMoCzIqLmluY2VwdGlvbi52MS5MaW5lYWdlLkh5cGVyUGFyYW1ldGVyc0VudHJ5EioKB21ldHJpY3MYBiABKAsyGS5pbmNlcHRpb24udjEuRXZhbE1ldHJpY3MSDwoHYmFja2VuZBgHIAEoCRITCgtudW1fY2xhc3NlcxgIIAEoDRIOCgZsYWJlbHMYCSADKAkSDQoFc3RlcHMYCiABKA0SGgoSYmFzZV9tb2RlbF92ZXJzaW9uGAsgASgJGjYKFEh5cGVyUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEirgEKDE1vZGVsVmVyc2lvbhINCgVtb2RlbBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgNEiYKB2xpbmVhZ2UYAyABKAsyFS5pbmNlcHRpb24udjEuTGluZWFnZRImCgVmaWxlcxgEIAMoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSLgoKY3JlYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiNwoSQ3JlYXRlTW9kZWxSZXF1ZXN0EgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkiSgoTQ3JlYXRlTW9kZWxSZXNwb25zZRIiCgVtb2RlbBgBIAEoCzITLmluY2VwdGlvbi52MS5Nb2RlbBIPCgdjcmVhdGVkGAIgASgIInUKFENyZWF0ZVZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEiYKBWZpbGVzGAIgAygLMhcuaW5jZXB0aW9uLnYxLk9iamVjdFJlZhImCgdsaW5lYWdlGAMgASgLMhUuaW5jZXB0aW9uLnYxLkxpbmVhZ2UiRAoVQ3JlYXRlVmVyc2lvblJlc3BvbnNlEisKB3ZlcnNpb24YASABKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uIjMKEUdldFZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg8KB3ZlcnNpb24YAiABKA0iQQoSR2V0VmVyc2lvblJlc3BvbnNlEisKB3ZlcnNpb24YASABKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uIksKE0xpc3RWZXJzaW9uc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiXQoUTGlzdFZlcnNpb25zUmVzcG9uc2USLAoIdmVyc2lvbnMYASADKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfCg9HZXRNb2RlbFJlcXVlc3QSDAoEbmFtZRgBIAEoCSJuChBHZXRNb2RlbFJlc3BvbnNlEiIKBW1vZGVsGAEgASgLMhMuaW5jZXB0aW9uLnYxLk1vZGVsEiQKB2FsaWFzZXMYAiADKAsyEy5pbmNlcHRpb24udjEuQWxpYXMSEAoIdmVyc2lvbnMYAyADKA0iEwoRTGlzdE1vZGVsc1JlcXVlc3QiOQoSTGlzdE1vZGVsc1Jlc3BvbnNlEiMKBm1vZGVscxgBIAMoCzITLmluY2VwdGlvbi52MS5Nb2RlbCJgCg9TZXRBbGlhc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSDQoFYWxpYXMYAiABKAkSDwoHdmVyc2lvbhgDIAEoDRIPCgdwcm90ZWN0GAQgASgIEg0KBWZvcmNlGAUgASgIIlAKEFNldEFsaWFzUmVzcG9uc2USIgoFYWxpYXMYASABKAsyEy5pbmNlcHRpb24udjEuQWxpYXMSGAoQcHJldmlvdXNfdmVyc2lvbhgCIAEoDSJBChJEZWxldGVBbGlhc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSDQoFYWxpYXMYAiABKAkSDQoFZm9yY2UYAyABKAgiOwoTRGVsZXRlQWxpYXNSZXNwb25zZRIkCgdkZWxldGVkGAEgASgLMhMuaW5jZXB0aW9uLnYxLkFsaWFzIjYKFERlbGV0ZVZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg8KB3ZlcnNpb24YAiABKA0iFwoVRGVsZXRlVmVyc2lvblJlc3BvbnNlMvwFCg9SZWdpc3RyeVNlcnZpY2USUgoLQ3JlYXRlTW9kZWwSIC5pbmNlcHRpb24udjEuQ3JlYXRlTW9kZWxSZXF1ZXN0GiEuaW5jZXB0aW9uLnYxLkNyZWF0ZU1vZGVsUmVzcG9uc2USWAoNQ3JlYXRlVmVyc2lvbhIiLmluY2VwdGlvbi52MS5DcmVhdGVWZXJzaW9uUmVxdWVzdBojLmluY2VwdGlvbi52MS5DcmVhdGVWZXJzaW9uUmVzcG9uc2USTwoKR2V0VmVyc2lvbhIfLmluY2VwdGlvbi52MS5HZXRWZXJzaW9uUmVxdWVzdBogLmluY2VwdGlvbi52MS5HZXRWZXJzaW9uUmVzcG9uc2USVQoMTGlzdFZlcnNpb25zEiEuaW5jZXB0aW9uLnYxLkxpc3RWZXJzaW9uc1JlcXVlc3QaIi5pbmNlcHRpb24udjEuTGlzdFZlcnNpb25zUmVzcG9uc2USSQoIR2V0TW9kZWwSHS5pbmNlcHRpb24udjEuR2V0TW9kZWxSZXF1ZXN0Gh4uaW5jZXB0aW9uLnYxLkdldE1vZGVsUmVzcG9uc2USTwoKTGlzdE1vZGVscxIfLmluY2VwdGlvbi52MS5MaXN0TW9kZWxzUmVxdWVzdBogLmluY2VwdGlvbi52MS5MaXN0TW9kZWxzUmVzcG9uc2USSQoIU2V0QWxpYXMSHS5pbmNlcHRpb24udjEuU2V0QWxpYXNSZXF1ZXN0Gh4uaW5jZXB0aW9uLnYxLlNldEFsaWFzUmVzcG9uc2USUgoLRGVsZXRlQWxpYXMSIC5pbmNlcHRpb24udjEuRGVsZXRlQWxpYXNSZXF1ZXN0GiEuaW5jZXB0aW9uLnYxLkRlbGV0ZUFsaWFzUmVzcG9uc2USWAoNRGVsZXRlVmVyc2lvbhIiLmluY2VwdGlvbi52MS5EZWxldGVWZXJzaW9uUmVxdWVzdBojLmluY2VwdGlvbi52MS5EZWxldGVWZXJzaW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_inception_v1_common]);
+
+/**
+ * @generated from message inception.v1.Alias
+ */
+export type Alias = Message<"inception.v1.Alias"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: uint32 version = 2;
+   */
+  version: number;
+
+  /**
+   * A protected alias moves or goes away only with force = true.
+   *
+   * @generated from field: bool protected = 3;
+   */
+  protected: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 4;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message inception.v1.Alias.
+ * Use `create(AliasSchema)` to create a new message.
+ */
+export const AliasSchema: GenMessage<Alias> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 0);
 
 /**
  * @generated from message inception.v1.Model
@@ -41,7 +75,7 @@ export type Model = Message<"inception.v1.Model"> & {
  * Use `create(ModelSchema)` to create a new message.
  */
 export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 0);
+  messageDesc(file_inception_v1_registry, 1);
 
 /**
  * Where a version came from.
@@ -118,7 +152,7 @@ export type Lineage = Message<"inception.v1.Lineage"> & {
  * Use `create(LineageSchema)` to create a new message.
  */
 export const LineageSchema: GenMessage<Lineage> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 1);
+  messageDesc(file_inception_v1_registry, 2);
 
 /**
  * @generated from message inception.v1.ModelVersion
@@ -155,7 +189,7 @@ export type ModelVersion = Message<"inception.v1.ModelVersion"> & {
  * Use `create(ModelVersionSchema)` to create a new message.
  */
 export const ModelVersionSchema: GenMessage<ModelVersion> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 2);
+  messageDesc(file_inception_v1_registry, 3);
 
 /**
  * @generated from message inception.v1.CreateModelRequest
@@ -177,7 +211,7 @@ export type CreateModelRequest = Message<"inception.v1.CreateModelRequest"> & {
  * Use `create(CreateModelRequestSchema)` to create a new message.
  */
 export const CreateModelRequestSchema: GenMessage<CreateModelRequest> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 3);
+  messageDesc(file_inception_v1_registry, 4);
 
 /**
  * @generated from message inception.v1.CreateModelResponse
@@ -201,7 +235,7 @@ export type CreateModelResponse = Message<"inception.v1.CreateModelResponse"> & 
  * Use `create(CreateModelResponseSchema)` to create a new message.
  */
 export const CreateModelResponseSchema: GenMessage<CreateModelResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 4);
+  messageDesc(file_inception_v1_registry, 5);
 
 /**
  * @generated from message inception.v1.CreateVersionRequest
@@ -230,7 +264,7 @@ export type CreateVersionRequest = Message<"inception.v1.CreateVersionRequest"> 
  * Use `create(CreateVersionRequestSchema)` to create a new message.
  */
 export const CreateVersionRequestSchema: GenMessage<CreateVersionRequest> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 5);
+  messageDesc(file_inception_v1_registry, 6);
 
 /**
  * @generated from message inception.v1.CreateVersionResponse
@@ -247,7 +281,7 @@ export type CreateVersionResponse = Message<"inception.v1.CreateVersionResponse"
  * Use `create(CreateVersionResponseSchema)` to create a new message.
  */
 export const CreateVersionResponseSchema: GenMessage<CreateVersionResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 6);
+  messageDesc(file_inception_v1_registry, 7);
 
 /**
  * @generated from message inception.v1.GetVersionRequest
@@ -269,7 +303,7 @@ export type GetVersionRequest = Message<"inception.v1.GetVersionRequest"> & {
  * Use `create(GetVersionRequestSchema)` to create a new message.
  */
 export const GetVersionRequestSchema: GenMessage<GetVersionRequest> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 7);
+  messageDesc(file_inception_v1_registry, 8);
 
 /**
  * @generated from message inception.v1.GetVersionResponse
@@ -286,7 +320,7 @@ export type GetVersionResponse = Message<"inception.v1.GetVersionResponse"> & {
  * Use `create(GetVersionResponseSchema)` to create a new message.
  */
 export const GetVersionResponseSchema: GenMessage<GetVersionResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 8);
+  messageDesc(file_inception_v1_registry, 9);
 
 /**
  * @generated from message inception.v1.ListVersionsRequest
@@ -296,6 +330,20 @@ export type ListVersionsRequest = Message<"inception.v1.ListVersionsRequest"> & 
    * @generated from field: string model = 1;
    */
   model: string;
+
+  /**
+   * Versions per page (default 50, at most 500).
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -303,7 +351,7 @@ export type ListVersionsRequest = Message<"inception.v1.ListVersionsRequest"> & 
  * Use `create(ListVersionsRequestSchema)` to create a new message.
  */
 export const ListVersionsRequestSchema: GenMessage<ListVersionsRequest> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 9);
+  messageDesc(file_inception_v1_registry, 10);
 
 /**
  * @generated from message inception.v1.ListVersionsResponse
@@ -313,6 +361,13 @@ export type ListVersionsResponse = Message<"inception.v1.ListVersionsResponse"> 
    * @generated from field: repeated inception.v1.ModelVersion versions = 1;
    */
   versions: ModelVersion[];
+
+  /**
+   * Token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -320,7 +375,227 @@ export type ListVersionsResponse = Message<"inception.v1.ListVersionsResponse"> 
  * Use `create(ListVersionsResponseSchema)` to create a new message.
  */
 export const ListVersionsResponseSchema: GenMessage<ListVersionsResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_registry, 10);
+  messageDesc(file_inception_v1_registry, 11);
+
+/**
+ * @generated from message inception.v1.GetModelRequest
+ */
+export type GetModelRequest = Message<"inception.v1.GetModelRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message inception.v1.GetModelRequest.
+ * Use `create(GetModelRequestSchema)` to create a new message.
+ */
+export const GetModelRequestSchema: GenMessage<GetModelRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 12);
+
+/**
+ * @generated from message inception.v1.GetModelResponse
+ */
+export type GetModelResponse = Message<"inception.v1.GetModelResponse"> & {
+  /**
+   * @generated from field: inception.v1.Model model = 1;
+   */
+  model?: Model | undefined;
+
+  /**
+   * @generated from field: repeated inception.v1.Alias aliases = 2;
+   */
+  aliases: Alias[];
+
+  /**
+   * @generated from field: repeated uint32 versions = 3;
+   */
+  versions: number[];
+};
+
+/**
+ * Describes the message inception.v1.GetModelResponse.
+ * Use `create(GetModelResponseSchema)` to create a new message.
+ */
+export const GetModelResponseSchema: GenMessage<GetModelResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 13);
+
+/**
+ * @generated from message inception.v1.ListModelsRequest
+ */
+export type ListModelsRequest = Message<"inception.v1.ListModelsRequest"> & {
+};
+
+/**
+ * Describes the message inception.v1.ListModelsRequest.
+ * Use `create(ListModelsRequestSchema)` to create a new message.
+ */
+export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 14);
+
+/**
+ * @generated from message inception.v1.ListModelsResponse
+ */
+export type ListModelsResponse = Message<"inception.v1.ListModelsResponse"> & {
+  /**
+   * @generated from field: repeated inception.v1.Model models = 1;
+   */
+  models: Model[];
+};
+
+/**
+ * Describes the message inception.v1.ListModelsResponse.
+ * Use `create(ListModelsResponseSchema)` to create a new message.
+ */
+export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 15);
+
+/**
+ * @generated from message inception.v1.SetAliasRequest
+ */
+export type SetAliasRequest = Message<"inception.v1.SetAliasRequest"> & {
+  /**
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * @generated from field: string alias = 2;
+   */
+  alias: string;
+
+  /**
+   * @generated from field: uint32 version = 3;
+   */
+  version: number;
+
+  /**
+   * Mark the alias protected after this move.
+   *
+   * @generated from field: bool protect = 4;
+   */
+  protect: boolean;
+
+  /**
+   * Required to move a protected alias.
+   *
+   * @generated from field: bool force = 5;
+   */
+  force: boolean;
+};
+
+/**
+ * Describes the message inception.v1.SetAliasRequest.
+ * Use `create(SetAliasRequestSchema)` to create a new message.
+ */
+export const SetAliasRequestSchema: GenMessage<SetAliasRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 16);
+
+/**
+ * @generated from message inception.v1.SetAliasResponse
+ */
+export type SetAliasResponse = Message<"inception.v1.SetAliasResponse"> & {
+  /**
+   * @generated from field: inception.v1.Alias alias = 1;
+   */
+  alias?: Alias | undefined;
+
+  /**
+   * Version the alias pointed to before this call; 0 when it is new.
+   *
+   * @generated from field: uint32 previous_version = 2;
+   */
+  previousVersion: number;
+};
+
+/**
+ * Describes the message inception.v1.SetAliasResponse.
+ * Use `create(SetAliasResponseSchema)` to create a new message.
+ */
+export const SetAliasResponseSchema: GenMessage<SetAliasResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 17);
+
+/**
+ * @generated from message inception.v1.DeleteAliasRequest
+ */
+export type DeleteAliasRequest = Message<"inception.v1.DeleteAliasRequest"> & {
+  /**
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * @generated from field: string alias = 2;
+   */
+  alias: string;
+
+  /**
+   * Required to delete a protected alias.
+   *
+   * @generated from field: bool force = 3;
+   */
+  force: boolean;
+};
+
+/**
+ * Describes the message inception.v1.DeleteAliasRequest.
+ * Use `create(DeleteAliasRequestSchema)` to create a new message.
+ */
+export const DeleteAliasRequestSchema: GenMessage<DeleteAliasRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 18);
+
+/**
+ * @generated from message inception.v1.DeleteAliasResponse
+ */
+export type DeleteAliasResponse = Message<"inception.v1.DeleteAliasResponse"> & {
+  /**
+   * @generated from field: inception.v1.Alias deleted = 1;
+   */
+  deleted?: Alias | undefined;
+};
+
+/**
+ * Describes the message inception.v1.DeleteAliasResponse.
+ * Use `create(DeleteAliasResponseSchema)` to create a new message.
+ */
+export const DeleteAliasResponseSchema: GenMessage<DeleteAliasResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 19);
+
+/**
+ * @generated from message inception.v1.DeleteVersionRequest
+ */
+export type DeleteVersionRequest = Message<"inception.v1.DeleteVersionRequest"> & {
+  /**
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * @generated from field: uint32 version = 2;
+   */
+  version: number;
+};
+
+/**
+ * Describes the message inception.v1.DeleteVersionRequest.
+ * Use `create(DeleteVersionRequestSchema)` to create a new message.
+ */
+export const DeleteVersionRequestSchema: GenMessage<DeleteVersionRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 20);
+
+/**
+ * @generated from message inception.v1.DeleteVersionResponse
+ */
+export type DeleteVersionResponse = Message<"inception.v1.DeleteVersionResponse"> & {
+};
+
+/**
+ * Describes the message inception.v1.DeleteVersionResponse.
+ * Use `create(DeleteVersionResponseSchema)` to create a new message.
+ */
+export const DeleteVersionResponseSchema: GenMessage<DeleteVersionResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 21);
 
 /**
  * Keeps models, their immutable numbered versions and each version's lineage.
@@ -347,6 +622,8 @@ export const RegistryService: GenService<{
     output: typeof CreateVersionResponseSchema;
   },
   /**
+   * Returns a version after checking every file's size and SHA-256; a mismatch is DATA_LOSS.
+   *
    * @generated from rpc inception.v1.RegistryService.GetVersion
    */
   getVersion: {
@@ -361,6 +638,51 @@ export const RegistryService: GenService<{
     methodKind: "unary";
     input: typeof ListVersionsRequestSchema;
     output: typeof ListVersionsResponseSchema;
+  },
+  /**
+   * @generated from rpc inception.v1.RegistryService.GetModel
+   */
+  getModel: {
+    methodKind: "unary";
+    input: typeof GetModelRequestSchema;
+    output: typeof GetModelResponseSchema;
+  },
+  /**
+   * @generated from rpc inception.v1.RegistryService.ListModels
+   */
+  listModels: {
+    methodKind: "unary";
+    input: typeof ListModelsRequestSchema;
+    output: typeof ListModelsResponseSchema;
+  },
+  /**
+   * Points an alias such as "production" at a version. Moves are serialised by the registry
+   * (one replica), so concurrent callers each see a consistent before and after.
+   *
+   * @generated from rpc inception.v1.RegistryService.SetAlias
+   */
+  setAlias: {
+    methodKind: "unary";
+    input: typeof SetAliasRequestSchema;
+    output: typeof SetAliasResponseSchema;
+  },
+  /**
+   * @generated from rpc inception.v1.RegistryService.DeleteAlias
+   */
+  deleteAlias: {
+    methodKind: "unary";
+    input: typeof DeleteAliasRequestSchema;
+    output: typeof DeleteAliasResponseSchema;
+  },
+  /**
+   * Deletes a version; rejected with FAILED_PRECONDITION while an alias points to it.
+   *
+   * @generated from rpc inception.v1.RegistryService.DeleteVersion
+   */
+  deleteVersion: {
+    methodKind: "unary";
+    input: typeof DeleteVersionRequestSchema;
+    output: typeof DeleteVersionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_inception_v1_registry, 0);
