@@ -2,6 +2,10 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from './commands/demo.js';
 import { runModelSummary } from './commands/model-summary.js';
+import { registerJobCommands } from './commands/jobs.js';
+import { registerModelCommands } from './commands/models.js';
+import { registerTfrecordCommands } from './commands/tfrecord-inspect.js';
+import { registerTrainCommands } from './commands/train.js';
 import { runUp } from './commands/up.js';
 import { REPO_ROOT } from './stack/child-process.js';
 
@@ -41,6 +45,11 @@ program
   .option('--aux-logits', 'include the auxiliary head', false)
   .option('--json', 'print JSON', false)
   .action(async (options) => runModelSummary(options));
+
+registerTrainCommands(program);
+registerJobCommands(program);
+registerModelCommands(program);
+registerTfrecordCommands(program);
 
 try {
   await program.parseAsync(process.argv);

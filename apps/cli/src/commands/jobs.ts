@@ -1,0 +1,92 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { JobKind, JobSchema, JobState, ListJobsResponseSchema, TrainerService, type Job } from '@inception/proto';
+import { createRpcClient } from '@inception/rpc';
+import type { Command } from 'commander';
+import { printMessageJson, serviceAddress } from './output.js';
+
+function trainerClient(options: { trainer?: string }) {
+  return createRpcClient(TrainerService, serviceAddress(options.trainer, 'INCEPTION_TRAINER', 50054));
+}
+
+function stateName(state: JobState): string {
+  return (JobState[state] ?? String(state)).toLowerCase();
+}
+
+/** One line per job: id, kind, state, step, loss, precision@1. */
+export function describeJobLine(job: Job): string {
+  const kind = (JobKind[job.spec?.kind ?? 0] ?? '').toLowerCase().replace('_', '-');
+  const step = job.lastStep ? `step ${job.lastStep.step} loss ${job.lastStep.totalLoss.toFixed(3)}` : 'no steps yet';
+  const precision = job.eval ? ` precision@1 ${job.eval.precisionAt1.toFixed(4)}` : '';
+  const model = job.modelVersion ? ` → ${job.modelVersion}` : '';
+  return `${job.id}  ${kind.padEnd(9)} ${stateName(job.state).padEnd(9)} ${step}${precision}${model}${job.error ? `  error: ${job.error}` : ''}`;
+}
+
+function describeJob(job: Job): string {
+  const lines = [describeJobLine(job)];
+  lines.push(`  dataset      ${job.spec?.dataset?.name} v${job.spec?.dataset?.version}, shard set ${job.spec?.shardSetId}`);
+  if (job.spec?.baseModelVersion) lines.push(`  base model   ${job.spec.baseModelVersion} (${job.restoredTensors} tensors restored)`);
+  lines.push(`  backend      ${job.backend || 'not started'}`);
+  if (job.effectiveConfig) {
+    const config = job.effectiveConfig;
+    lines.push(`  config       image size ${config.imageSize}, depth multiplier ${config.depthMultiplier}, batch ${config.batchSize}, ${config.maxSteps} steps, learning rate ${config.initialLearningRate}, seed ${config.seed}`);
+  }
+  if (job.checkpointPrefix) lines.push(`  checkpoint   ${job.checkpointPrefix}`);
+  if (job.eval) lines.push(`  evaluation   precision @ 1 = ${job.eval.precisionAt1.toFixed(4)} recall @ 5 = ${job.eval.recallAt5.toFixed(4)} [${job.eval.examples} examples]${job.evaluationKey ? ` (${job.evaluationKey})` : ''}`);
+  for (const [label, time] of [['created', job.createdAt], ['started', job.startedAt], ['finished', job.finishedAt]] as const) {
+    if (time) lines.push(`  ${label.padEnd(12)} ${timestampDate(time).toISOString()}`);
+  }
+  return lines.join('\n');
+}
+
+/** Adds `inception jobs list|show|watch|cancel`. */
+export function registerJobCommands(program: Command): void {
+  const jobs = program.command('jobs').description('training and evaluation jobs on the trainer').option('--trainer <address>', 'trainer gRPC address (default $INCEPTION_TRAINER or 127.0.0.1:50054)');
+  const parentOptions = () => jobs.opts<{ trainer?: string }>();
+
+  jobs.command('list').description('list every job, oldest first').option('--json', 'print JSON', false).action(async (options: { json: boolean }) => {
+    const client = trainerClient(parentOptions());
+    try {
+      const response = await client.listJobs({});
+      if (options.json) printMessageJson(ListJobsResponseSchema, response);
+      else for (const job of response.jobs) console.log(describeJobLine(job));
+    } finally {
+      client.close();
+    }
+  });
+
+  jobs.command('show <job-id>').description('show one job').option('--json', 'print JSON', false).action(async (jobId: string, options: { json: boolean }) => {
+    const client = trainerClient(parentOptions());
+    try {
+      const { job } = await client.getJob({ jobId });
+      if (options.json) printMessageJson(JobSchema, job!);
+      else console.log(describeJob(job!));
+    } finally {
+      client.close();
+    }
+  });
+
+  jobs.command('watch <job-id>').description('print step events until the job ends; exit status 1 unless it succeeds').option('--json', 'print one JSON object per event', false).action(async (jobId: string, options: { json: boolean }) => {
+    const client = trainerClient(parentOptions());
+    let last: Job | undefined;
+    try {
+      for await (const update of client.watchJob({ jobId })) {
+        last = update.job!;
+        if (options.json) console.log(JSON.stringify({ id: last.id, state: stateName(last.state), step: last.lastStep?.step, loss: last.lastStep?.totalLoss, learningRate: last.lastStep?.learningRate }));
+        else console.log(describeJobLine(last));
+      }
+    } finally {
+      client.close();
+    }
+    if (last?.state !== JobState.SUCCEEDED) process.exitCode = 1;
+  });
+
+  jobs.command('cancel <job-id>').description('cancel a queued or running job').action(async (jobId: string) => {
+    const client = trainerClient(parentOptions());
+    try {
+      const { job } = await client.cancelJob({ jobId });
+      console.log(describeJobLine(job!));
+    } finally {
+      client.close();
+    }
+  });
+}

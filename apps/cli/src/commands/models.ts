@@ -1,0 +1,97 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { ModelVersionSchema, RegistryService, type ModelVersion } from '@inception/proto';
+import { createRpcClient } from '@inception/rpc';
+import { InvalidArgumentError, type Command } from 'commander';
+import { printMessageJson, serviceAddress } from './output.js';
+
+function registryClient(options: { registry?: string }) {
+  return createRpcClient(RegistryService, serviceAddress(options.registry, 'INCEPTION_REGISTRY', 50053));
+}
+
+/** Parses "model@3" or "model@production" (an alias). */
+function parseVersionReference(value: string): { model: string; selector: string } {
+  const match = /^([a-z0-9][a-z0-9_-]*)@([a-z0-9_-]+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError(`expected <model>@<version or alias>, e.g. flowers@3 or flowers@production, got "${value}"`);
+  return { model: match[1]!, selector: match[2]! };
+}
+
+/** Renders a version's lineage as an indented tree. */
+export function lineageTree(version: ModelVersion): string {
+  const lineage = version.lineage;
+  const lines = [`${version.model}@${version.version}${version.createdAt ? `  (created ${timestampDate(version.createdAt).toISOString()})` : ''}`];
+  const branch = (label: string, value: string, last = false) => lines.push(`${last ? '└─' : '├─'} ${label}: ${value}`);
+  if (lineage) {
+    branch('dataset', `${lineage.dataset?.name} v${lineage.dataset?.version}`);
+    lines.push(`│  └─ shard set: ${lineage.shardSetId}`);
+    branch('training job', `${lineage.jobId} on ${lineage.backend || 'unknown backend'}, ${lineage.steps} steps`);
+    if (lineage.baseModelVersion) lines.push(`│  └─ fine-tuned from: ${lineage.baseModelVersion}`);
+    if (lineage.checkpointPrefix) lines.push(`│  └─ checkpoint: ${lineage.checkpointPrefix}`);
+    branch('classes', `${lineage.labels.length} (${lineage.numClasses} logits): ${lineage.labels.slice(0, 10).join(', ')}${lineage.labels.length > 10 ? ', …' : ''}`);
+    if (lineage.metrics) branch('evaluation', `precision @ 1 = ${lineage.metrics.precisionAt1.toFixed(4)}, recall @ 5 = ${lineage.metrics.recallAt5.toFixed(4)} [${lineage.metrics.examples} examples]`);
+    const parameters = Object.entries(lineage.hyperParameters).sort(([a], [b]) => a.localeCompare(b));
+    branch('hyper-parameters', '');
+    for (const [name, value] of parameters) lines.push(`│  ├─ ${name} = ${value}`);
+  }
+  branch('files', '', true);
+  for (const file of version.files) lines.push(`   ├─ ${file.key}  ${file.sizeBytes} bytes  sha256 ${file.sha256.slice(0, 16)}…`);
+  return lines.join('\n');
+}
+
+/** Adds `inception models list|show|alias`. */
+export function registerModelCommands(program: Command): void {
+  const models = program.command('models').description('model versions, lineage and aliases in the registry').option('--registry <address>', 'registry gRPC address (default $INCEPTION_REGISTRY or 127.0.0.1:50053)');
+  const parentOptions = () => models.opts<{ registry?: string }>();
+
+  models.command('list [model]').description('list models, or the versions of one model').option('--json', 'print JSON', false).action(async (model: string | undefined, options: { json: boolean }) => {
+    const client = registryClient(parentOptions());
+    try {
+      if (!model) {
+        const { models: all } = await client.listModels({});
+        if (options.json) console.log(JSON.stringify(all.map((entry) => entry.name)));
+        else for (const entry of all) console.log(entry.name);
+        return;
+      }
+      const { model: record, aliases, versions } = await client.getModel({ name: model });
+      if (options.json) console.log(JSON.stringify({ model: record?.name, versions, aliases: aliases.map((alias) => ({ name: alias.name, version: alias.version, protected: alias.protected })) }));
+      else {
+        console.log(`${record?.name}: versions ${versions.join(', ') || 'none'}`);
+        for (const alias of aliases) console.log(`  ${alias.name} → ${alias.version}${alias.protected ? ' (protected)' : ''}`);
+      }
+    } finally {
+      client.close();
+    }
+  });
+
+  models.command('show <model@version|alias>').description('show a version and its lineage as a tree (every file is verified)').option('--json', 'print JSON', false).action(async (reference: string, options: { json: boolean }) => {
+    const { model, selector } = parseVersionReference(reference);
+    const client = registryClient(parentOptions());
+    try {
+      let version = Number(selector);
+      if (!Number.isInteger(version) || version <= 0) {
+        const alias = (await client.getModel({ name: model })).aliases.find((entry) => entry.name === selector);
+        if (!alias) throw new Error(`model "${model}" has no alias "${selector}"`);
+        version = alias.version;
+      }
+      const response = await client.getVersion({ model, version });
+      if (options.json) printMessageJson(ModelVersionSchema, response.version!);
+      else console.log(lineageTree(response.version!));
+    } finally {
+      client.close();
+    }
+  });
+
+  models
+    .command('alias <model> <alias> <version>')
+    .description('point an alias (e.g. production) at a version')
+    .option('--protect', 'protect the alias: later moves need --force', false)
+    .option('--force', 'move a protected alias', false)
+    .action(async (model: string, alias: string, version: string, options: { protect: boolean; force: boolean }) => {
+      const client = registryClient(parentOptions());
+      try {
+        const response = await client.setAlias({ model, alias, version: Number(version), protect: options.protect, force: options.force });
+        console.log(`${model}@${alias} → ${response.alias?.version}${response.previousVersion ? ` (was ${response.previousVersion})` : ' (new)'}${response.alias?.protected ? ', protected' : ''}`);
+      } finally {
+        client.close();
+      }
+    });
+}
