@@ -19,7 +19,7 @@ function parseVersionReference(value: string): { model: string; selector: string
 export function lineageTree(version: ModelVersion): string {
   const lineage = version.lineage;
   const lines = [`${version.model}@${version.version}${version.createdAt ? `  (created ${timestampDate(version.createdAt).toISOString()})` : ''}`];
-  const branch = (label: string, value: string, last = false) => lines.push(`${last ? '└─' : '├─'} ${label}: ${value}`);
+  const branch = (label: string, value: string, last = false) => lines.push(`${last ? '└─' : '├─'} ${label}${value ? `: ${value}` : ''}`);
   if (lineage) {
     branch('dataset', `${lineage.dataset?.name} v${lineage.dataset?.version}`);
     lines.push(`│  └─ shard set: ${lineage.shardSetId}`);
@@ -30,10 +30,10 @@ export function lineageTree(version: ModelVersion): string {
     if (lineage.metrics) branch('evaluation', `precision @ 1 = ${lineage.metrics.precisionAt1.toFixed(4)}, recall @ 5 = ${lineage.metrics.recallAt5.toFixed(4)} [${lineage.metrics.examples} examples]`);
     const parameters = Object.entries(lineage.hyperParameters).sort(([a], [b]) => a.localeCompare(b));
     branch('hyper-parameters', '');
-    for (const [name, value] of parameters) lines.push(`│  ├─ ${name} = ${value}`);
+    parameters.forEach(([name, value], index) => lines.push(`│  ${index === parameters.length - 1 ? '└─' : '├─'} ${name} = ${value}`));
   }
   branch('files', '', true);
-  for (const file of version.files) lines.push(`   ├─ ${file.key}  ${file.sizeBytes} bytes  sha256 ${file.sha256.slice(0, 16)}…`);
+  version.files.forEach((file, index) => lines.push(`   ${index === version.files.length - 1 ? '└─' : '├─'} ${file.key}  ${file.sizeBytes} bytes  sha256 ${file.sha256.slice(0, 16)}…`));
   return lines.join('\n');
 }
 
