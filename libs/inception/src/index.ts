@@ -21,6 +21,17 @@ export {
   type LossInputs,
   type LossTensors,
 } from './losses.js';
+export {
+  ACTIVATION_BYTES_FACTOR,
+  estimateTrainingMemoryBytes,
+  largestBatchWithinMemory,
+  STEP_COPIES_PER_TRAINABLE_PARAMETER,
+  STORED_COPIES_PER_NON_TRAINABLE_PARAMETER,
+  STORED_COPIES_PER_TRAINABLE_PARAMETER,
+  trainingMemoryProfile,
+  type TrainingMemoryEstimate,
+  type TrainingMemoryProfile,
+} from './memory-estimate.js';
 export { ConfusionMatrix, inTopK, predictedClasses, topKAccuracy, type LogitsInput } from './metrics.js';
 export { buildInceptionV3, inceptionV3ConfigOf } from './model.js';
 export {
