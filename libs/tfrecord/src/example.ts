@@ -1,6 +1,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { tensorflow } from '@inception/proto';
 
+import { encodeExampleBytes } from './example-encoding.js';
 import { fromFeatureMessage, fromFeaturesMessage, toFeatureMessage, toFeaturesMessage, type FeatureMap, type FeatureValue } from './feature.js';
 
 /** Contents of a `tf.train.SequenceExample`: per-example context and per-step feature lists. */
@@ -14,8 +15,7 @@ export interface SequenceExampleValue {
  * TensorFlow's writers may order them differently, so compare Examples by decoding them.
  */
 export function encodeExample(features: FeatureMap): Uint8Array {
-  const example = create(tensorflow.ExampleSchema, { features: toFeaturesMessage(features) });
-  return toBinary(tensorflow.ExampleSchema, example);
+  return encodeExampleBytes(features);
 }
 
 /** Parses a serialized `tf.train.Example`. Features present with an empty list keep their kind. */

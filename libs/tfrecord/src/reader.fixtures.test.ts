@@ -133,6 +133,12 @@ describe.each(FIXTURES)('fixture %s', (fixture) => {
     });
   });
 
+  it('reports the detected compression', async () => {
+    const reader = readTFRecordFile(fixturePath(fixture));
+    await collect(reader);
+    expect(reader.summary.compression).toBe(COMPRESSION_NAMES[expected.compression]);
+  });
+
   it('reads with the compression named explicitly', async () => {
     const compression = COMPRESSION_NAMES[expected.compression];
     const records = await collect(readTFRecordFile(fixturePath(fixture), { compression }));

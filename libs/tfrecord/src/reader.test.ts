@@ -131,6 +131,6 @@ describe('readTFRecords streaming', () => {
       fileName: 'two',
     });
     await collect(reader);
-    expect(reader.summary).toEqual({ records: 2, skippedRecords: 0, endedEarly: false });
+    expect(reader.summary).toEqual({ records: 2, skippedRecords: 0, endedEarly: false, compression: 'none' });
   });
 });

@@ -26,6 +26,12 @@ export interface ReadTFRecordsOptions {
   sourceSizeBytes?: number;
 }
 
+/**
+ * Chunk size of file reads. Sixteen times fewer reads than Node's 64 KiB default, and a JPEG-sized
+ * record (about 110 KB) then usually lies inside one chunk and is returned without a copy.
+ */
+const FILE_READ_CHUNK_BYTES = 1024 * 1024;
+
 interface OpenedSource {
   source: TFRecordSource;
   sourceSizeBytes?: number;
@@ -66,6 +72,8 @@ export class TFRecordReader implements AsyncIterable<TFRecord> {
       }
     }
 
+    this.summary.compression = compression;
+
     const plainChunks = compression === 'none' ? chunks.replay() : inflateChunks(chunks.replay(), compression);
     yield* parseRecords(plainChunks, {
       fileName: this.options.fileName,
@@ -97,7 +105,7 @@ export function readTFRecordFile(
     const handle = await open(filePath, 'r');
     try {
       const { size } = await handle.stat();
-      return { source: handle.createReadStream(), sourceSizeBytes: size };
+      return { source: handle.createReadStream({ highWaterMark: FILE_READ_CHUNK_BYTES }), sourceSizeBytes: size };
     } catch (error) {
       await handle.close();
       throw error;

@@ -1,3 +1,4 @@
+import type { TFRecordCompression } from './compression.js';
 import { TFRecordDataLossError } from './errors.js';
 import { FrameReader, type TFRecord } from './frame-reader.js';
 
@@ -13,6 +14,8 @@ export interface TFRecordReadSummary {
   endedEarly: boolean;
   /** The last damage found, thrown or reported through `onSkip`. */
   lastError?: TFRecordDataLossError;
+  /** Compression the stream is read with (under `auto`, the detected one), set when the first record is requested. */
+  compression?: TFRecordCompression;
 }
 
 export interface ParseRecordsOptions {
