@@ -28,7 +28,7 @@ export function mixed35x35(
   branch3x3dbl = doubleScope.conv(branch3x3dbl, 96, 3);
 
   const poolScope = new ConvScope(`${scope}/branch_pool`, config);
-  const branchPool = poolScope.conv(avgPool3x3(input, poolScope.nameOf('AvgPool')), poolDepth, 1);
+  const branchPool = poolScope.conv(avgPool3x3(input, poolScope.nameOf('AvgPool'), config), poolDepth, 1);
 
   return concatChannels([branch1x1, branch5x5, branch3x3dbl, branchPool], scope);
 }
@@ -78,7 +78,7 @@ export function mixed17x17(
   branch7x7dbl = doubleScope.conv(branch7x7dbl, 192, [1, 7]);
 
   const poolScope = new ConvScope(`${scope}/branch_pool`, config);
-  const branchPool = poolScope.conv(avgPool3x3(input, poolScope.nameOf('AvgPool')), 192, 1);
+  const branchPool = poolScope.conv(avgPool3x3(input, poolScope.nameOf('AvgPool'), config), 192, 1);
 
   return concatChannels([branch1x1, branch7x7, branch7x7dbl, branchPool], scope);
 }
@@ -127,7 +127,7 @@ export function mixed8x8(input: tf.SymbolicTensor, scope: string, config: Incept
   );
 
   const poolScope = new ConvScope(`${scope}/branch_pool`, config);
-  const branchPool = poolScope.conv(avgPool3x3(input, poolScope.nameOf('AvgPool')), 192, 1);
+  const branchPool = poolScope.conv(avgPool3x3(input, poolScope.nameOf('AvgPool'), config), 192, 1);
 
   return concatChannels([branch1x1, branch3x3, branch3x3dbl, branchPool], scope);
 }

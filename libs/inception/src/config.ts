@@ -27,6 +27,12 @@ export interface InceptionV3Options {
   batchNormDecay?: number;
   /** Factor of the L2 loss sum(w²)/2 on every convolution and fully connected weights tensor. Default 0.00004. */
   weightDecay?: number;
+  /**
+   * Build from stock tfjs layers only, for export: batch normalization gets a gamma that stays 1
+   * and pooling uses tfjs's own average pooling, so `tf.loadLayersModel` needs none of this
+   * project's classes. Such a model is for inference, not training. Default false.
+   */
+  stockLayers?: boolean;
 }
 
 /** Options of `buildInceptionV3` with every default filled in. */
@@ -42,6 +48,7 @@ export const DEFAULT_INCEPTION_V3_OPTIONS: Readonly<Omit<Required<InceptionV3Opt
     batchNormEpsilon: 0.001,
     batchNormDecay: 0.9997,
     weightDecay: 0.00004,
+    stockLayers: false,
   });
 
 /**

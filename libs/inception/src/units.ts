@@ -40,11 +40,9 @@ export function convUnit(
     useBias: false,
     kernelInitializer: tf.initializers.truncatedNormal({ mean: 0, stddev: options.stddev ?? 0.1 }),
   });
-  const batchNorm = new BatchNorm({
-    name: `${scope}/BatchNorm`,
-    epsilon: config.batchNormEpsilon,
-    decay: config.batchNormDecay,
-  });
+  const batchNorm = config.stockLayers
+    ? tf.layers.batchNormalization({ name: `${scope}/BatchNorm`, epsilon: config.batchNormEpsilon, momentum: config.batchNormDecay, center: true, scale: true })
+    : new BatchNorm({ name: `${scope}/BatchNorm`, epsilon: config.batchNormEpsilon, decay: config.batchNormDecay });
   const relu = tf.layers.reLU({ name: `${scope}/Relu` });
 
   const convolved = convolution.apply(input) as tf.SymbolicTensor;
@@ -78,7 +76,12 @@ export class ConvScope {
 }
 
 /** Adds a 3×3 average pool with stride 1 and SAME padding, the pool branch of the mixed blocks. */
-export function avgPool3x3(input: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+export function avgPool3x3(input: tf.SymbolicTensor, name: string, config?: Pick<InceptionV3Config, 'stockLayers'>): tf.SymbolicTensor {
+  // tfjs's own SAME average pooling divides by the valid inputs in the forward pass, as TF does;
+  // only its gradient differs, which matters for training, not for an exported model.
+  if (config?.stockLayers) {
+    return tf.layers.averagePooling2d({ name, poolSize: 3, strides: 1, padding: 'same' }).apply(input) as tf.SymbolicTensor;
+  }
   return new SameAveragePool({ name, poolSize: 3 }).apply(input) as tf.SymbolicTensor;
 }
 
