@@ -49,3 +49,4 @@ export { decayStepsOf, learningRateAt, type LearningRateScheduleOptions } from '
 export { summarizeModel, type LayerSummary, type ModelSummary } from './summary.js';
 export { trainStep, type StepLosses, type TrainBatch, type TrainStepOptions } from './train-step.js';
 export { TrainingState, type CheckpointRestoreResult, type TrainingStateOptions } from './training-state.js';
+export { exportStockModel, type ExportOptions } from './export.js';
