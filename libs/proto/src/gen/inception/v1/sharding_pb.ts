@@ -2,8 +2,8 @@
 // @generated from file inception/v1/sharding.proto (package inception.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Compression, DatasetRef, ObjectRef } from "./common_pb.js";
 import { file_inception_v1_common } from "./common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inception/v1/sharding.proto.
  */
 export const file_inception_v1_sharding: GenFile = /*@__PURE__*/
-  fileDesc("ChtpbmNlcHRpb24vdjEvc2hhcmRpbmcucHJvdG8SDGluY2VwdGlvbi52MSLSAQoTU2hhcmREYXRhc2V0UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSFAoMdHJhaW5fc2hhcmRzGAIgASgNEhkKEXZhbGlkYXRpb25fc2hhcmRzGAMgASgNEhMKC251bV90aHJlYWRzGAQgASgNEi4KC2NvbXByZXNzaW9uGAUgASgOMhkuaW5jZXB0aW9uLnYxLkNvbXByZXNzaW9uEhEKBHNlZWQYBiABKARIAIgBAUIHCgVfc2VlZCJSChRTaGFyZERhdGFzZXRSZXNwb25zZRIpCglzaGFyZF9zZXQYASABKAsyFi5pbmNlcHRpb24udjEuU2hhcmRTZXQSDwoHY3JlYXRlZBgCIAEoCCLSAQoRV3JpdGVTaGFyZFJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg0KBXNwbGl0GAIgASgJEhMKC3NoYXJkX2luZGV4GAMgASgNEhIKCm51bV9zaGFyZHMYBCABKA0SFwoPaW1hZ2VfcG9zaXRpb25zGAUgAygNEhEKCXNoYXJkX2tleRgGIAEoCRIuCgtjb21wcmVzc2lvbhgHIAEoDjIZLmluY2VwdGlvbi52MS5Db21wcmVzc2lvbiI4ChJXcml0ZVNoYXJkUmVzcG9uc2USIgoFc2hhcmQYASABKAsyEy5pbmNlcHRpb24udjEuU2hhcmQioQEKBVNoYXJkEg0KBXNwbGl0GAEgASgJEhMKC3NoYXJkX2luZGV4GAIgASgNEhIKCm51bV9zaGFyZHMYAyABKA0SJwoGb2JqZWN0GAQgASgLMhcuaW5jZXB0aW9uLnYxLk9iamVjdFJlZhImCgVpbmRleBgFIAEoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSDwoHcmVjb3JkcxgGIAEoDSKrAgoIU2hhcmRTZXQSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg4KBnNldF9pZBgCIAEoCRIOCgZwcmVmaXgYAyABKAkSKQoIbWFuaWZlc3QYBCABKAsyFy5pbmNlcHRpb24udjEuT2JqZWN0UmVmEiMKBnNoYXJkcxgFIAMoCzITLmluY2VwdGlvbi52MS5TaGFyZBIVCg10cmFpbl9yZWNvcmRzGAYgASgNEhoKEnZhbGlkYXRpb25fcmVjb3JkcxgHIAEoDRIuCgtjb21wcmVzc2lvbhgIIAEoDjIZLmluY2VwdGlvbi52MS5Db21wcmVzc2lvbhIMCgRzZWVkGAkgASgEEhMKC251bV90aHJlYWRzGAogASgNMrkBCg9TaGFyZGluZ1NlcnZpY2USVQoMU2hhcmREYXRhc2V0EiEuaW5jZXB0aW9uLnYxLlNoYXJkRGF0YXNldFJlcXVlc3QaIi5pbmNlcHRpb24udjEuU2hhcmREYXRhc2V0UmVzcG9uc2USTwoKV3JpdGVTaGFyZBIfLmluY2VwdGlvbi52MS5Xcml0ZVNoYXJkUmVxdWVzdBogLmluY2VwdGlvbi52MS5Xcml0ZVNoYXJkUmVzcG9uc2ViBnByb3RvMw", [file_inception_v1_common]);
+  fileDesc("ChtpbmNlcHRpb24vdjEvc2hhcmRpbmcucHJvdG8SDGluY2VwdGlvbi52MSLSAQoTU2hhcmREYXRhc2V0UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSFAoMdHJhaW5fc2hhcmRzGAIgASgNEhkKEXZhbGlkYXRpb25fc2hhcmRzGAMgASgNEhMKC251bV90aHJlYWRzGAQgASgNEi4KC2NvbXByZXNzaW9uGAUgASgOMhkuaW5jZXB0aW9uLnYxLkNvbXByZXNzaW9uEhEKBHNlZWQYBiABKARIAIgBAUIHCgVfc2VlZCJSChRTaGFyZERhdGFzZXRSZXNwb25zZRIpCglzaGFyZF9zZXQYASABKAsyFi5pbmNlcHRpb24udjEuU2hhcmRTZXQSDwoHY3JlYXRlZBgCIAEoCCLSAQoRV3JpdGVTaGFyZFJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg0KBXNwbGl0GAIgASgJEhMKC3NoYXJkX2luZGV4GAMgASgNEhIKCm51bV9zaGFyZHMYBCABKA0SFwoPaW1hZ2VfcG9zaXRpb25zGAUgAygNEhEKCXNoYXJkX2tleRgGIAEoCRIuCgtjb21wcmVzc2lvbhgHIAEoDjIZLmluY2VwdGlvbi52MS5Db21wcmVzc2lvbiJJChJXcml0ZVNoYXJkUmVzcG9uc2USIgoFc2hhcmQYASABKAsyEy5pbmNlcHRpb24udjEuU2hhcmQSDwoHcmVwbGljYRgCIAEoCSKdAQoUV2F0Y2hTaGFyZGluZ1JlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg4KBnNldF9pZBgCIAEoCRIWCg53YWl0X2Zvcl9zdGFydBgDIAEoCBIyCgdyZXF1ZXN0GAQgASgLMiEuaW5jZXB0aW9uLnYxLlNoYXJkRGF0YXNldFJlcXVlc3QidwoVV2F0Y2hTaGFyZGluZ1Jlc3BvbnNlEjAKCHByb2dyZXNzGAEgASgLMh4uaW5jZXB0aW9uLnYxLlNoYXJkaW5nUHJvZ3Jlc3MSLAoPZmluaXNoZWRfc2hhcmRzGAIgAygLMhMuaW5jZXB0aW9uLnYxLlNoYXJkIncKDVNwbGl0UHJvZ3Jlc3MSDQoFc3BsaXQYASABKAkSFAoMc2hhcmRzX3RvdGFsGAIgASgNEhMKC3NoYXJkc19kb25lGAMgASgNEhQKDGltYWdlc190b3RhbBgEIAEoDRIWCg5pbWFnZXNfd3JpdHRlbhgFIAEoDSK/AwoQU2hhcmRpbmdQcm9ncmVzcxIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSDgoGc2V0X2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsuaW5jZXB0aW9uLnYxLlNoYXJkaW5nU3RhdGUSKwoGc3BsaXRzGAQgAygLMhsuaW5jZXB0aW9uLnYxLlNwbGl0UHJvZ3Jlc3MSFAoMc2hhcmRzX3RvdGFsGAUgASgNEhMKC3NoYXJkc19kb25lGAYgASgNEhQKDGltYWdlc190b3RhbBgHIAEoDRIWCg5pbWFnZXNfd3JpdHRlbhgIIAEoDRIVCg1ieXRlc193cml0dGVuGAkgASgEEhkKEWltYWdlc19wZXJfc2Vjb25kGAogASgBEhgKEGJ5dGVzX3Blcl9zZWNvbmQYCyABKAESFwoPZWxhcHNlZF9zZWNvbmRzGAwgASgBEhcKD3VuaXRzX2luX2ZsaWdodBgNIAEoDRIXCg9hdHRlbXB0c19mYWlsZWQYDiABKA0SGAoQYXR0ZW1wdHNfcmV0cmllZBgPIAEoDRINCgVlcnJvchgQIAEoCSKhAQoFU2hhcmQSDQoFc3BsaXQYASABKAkSEwoLc2hhcmRfaW5kZXgYAiABKA0SEgoKbnVtX3NoYXJkcxgDIAEoDRInCgZvYmplY3QYBCABKAsyFy5pbmNlcHRpb24udjEuT2JqZWN0UmVmEiYKBWluZGV4GAUgASgLMhcuaW5jZXB0aW9uLnYxLk9iamVjdFJlZhIPCgdyZWNvcmRzGAYgASgNIqsCCghTaGFyZFNldBIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSDgoGc2V0X2lkGAIgASgJEg4KBnByZWZpeBgDIAEoCRIpCghtYW5pZmVzdBgEIAEoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSIwoGc2hhcmRzGAUgAygLMhMuaW5jZXB0aW9uLnYxLlNoYXJkEhUKDXRyYWluX3JlY29yZHMYBiABKA0SGgoSdmFsaWRhdGlvbl9yZWNvcmRzGAcgASgNEi4KC2NvbXByZXNzaW9uGAggASgOMhkuaW5jZXB0aW9uLnYxLkNvbXByZXNzaW9uEgwKBHNlZWQYCSABKAQSEwoLbnVtX3RocmVhZHMYCiABKA0qhAEKDVNoYXJkaW5nU3RhdGUSHgoaU0hBUkRJTkdfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTSEFSRElOR19TVEFURV9SVU5OSU5HEAESHAoYU0hBUkRJTkdfU1RBVEVfU1VDQ0VFREVEEAISGQoVU0hBUkRJTkdfU1RBVEVfRkFJTEVEEAMylQIKD1NoYXJkaW5nU2VydmljZRJVCgxTaGFyZERhdGFzZXQSIS5pbmNlcHRpb24udjEuU2hhcmREYXRhc2V0UmVxdWVzdBoiLmluY2VwdGlvbi52MS5TaGFyZERhdGFzZXRSZXNwb25zZRJPCgpXcml0ZVNoYXJkEh8uaW5jZXB0aW9uLnYxLldyaXRlU2hhcmRSZXF1ZXN0GiAuaW5jZXB0aW9uLnYxLldyaXRlU2hhcmRSZXNwb25zZRJaCg1XYXRjaFNoYXJkaW5nEiIuaW5jZXB0aW9uLnYxLldhdGNoU2hhcmRpbmdSZXF1ZXN0GiMuaW5jZXB0aW9uLnYxLldhdGNoU2hhcmRpbmdSZXNwb25zZTABYgZwcm90bzM", [file_inception_v1_common]);
 
 /**
  * @generated from message inception.v1.ShardDatasetRequest
@@ -149,6 +149,13 @@ export type WriteShardResponse = Message<"inception.v1.WriteShardResponse"> & {
    * @generated from field: inception.v1.Shard shard = 1;
    */
   shard?: Shard | undefined;
+
+  /**
+   * Replica that wrote the shard: its host name and process id, e.g. "sharding-7f9c:42".
+   *
+   * @generated from field: string replica = 2;
+   */
+  replica: string;
 };
 
 /**
@@ -157,6 +164,222 @@ export type WriteShardResponse = Message<"inception.v1.WriteShardResponse"> & {
  */
 export const WriteShardResponseSchema: GenMessage<WriteShardResponse> = /*@__PURE__*/
   messageDesc(file_inception_v1_sharding, 3);
+
+/**
+ * @generated from message inception.v1.WatchShardingRequest
+ */
+export type WatchShardingRequest = Message<"inception.v1.WatchShardingRequest"> & {
+  /**
+   * Dataset of the set; ignored when `request` is set.
+   *
+   * @generated from field: inception.v1.DatasetRef dataset = 1;
+   */
+  dataset?: DatasetRef | undefined;
+
+  /**
+   * Shard set to watch, as ShardSet.set_id names it, e.g. "none-train2-validation2-threads2-seed12345".
+   *
+   * @generated from field: string set_id = 2;
+   */
+  setId: string;
+
+  /**
+   * When true, a set that is neither running on this replica nor written yet is waited for
+   * until it starts here, instead of failing with NOT_FOUND.
+   *
+   * @generated from field: bool wait_for_start = 3;
+   */
+  waitForStart: boolean;
+
+  /**
+   * Names the set by the ShardDataset request that writes it, with the same defaults, instead
+   * of `dataset` and `set_id`; a client can then watch a call it has just sent.
+   *
+   * @generated from field: inception.v1.ShardDatasetRequest request = 4;
+   */
+  request?: ShardDatasetRequest | undefined;
+};
+
+/**
+ * Describes the message inception.v1.WatchShardingRequest.
+ * Use `create(WatchShardingRequestSchema)` to create a new message.
+ */
+export const WatchShardingRequestSchema: GenMessage<WatchShardingRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_sharding, 4);
+
+/**
+ * @generated from message inception.v1.WatchShardingResponse
+ */
+export type WatchShardingResponse = Message<"inception.v1.WatchShardingResponse"> & {
+  /**
+   * @generated from field: inception.v1.ShardingProgress progress = 1;
+   */
+  progress?: ShardingProgress | undefined;
+
+  /**
+   * Shards published since the previous message of this stream.
+   *
+   * @generated from field: repeated inception.v1.Shard finished_shards = 2;
+   */
+  finishedShards: Shard[];
+};
+
+/**
+ * Describes the message inception.v1.WatchShardingResponse.
+ * Use `create(WatchShardingResponseSchema)` to create a new message.
+ */
+export const WatchShardingResponseSchema: GenMessage<WatchShardingResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_sharding, 5);
+
+/**
+ * Progress of one split of a shard set.
+ *
+ * @generated from message inception.v1.SplitProgress
+ */
+export type SplitProgress = Message<"inception.v1.SplitProgress"> & {
+  /**
+   * "train" or "validation".
+   *
+   * @generated from field: string split = 1;
+   */
+  split: string;
+
+  /**
+   * @generated from field: uint32 shards_total = 2;
+   */
+  shardsTotal: number;
+
+  /**
+   * @generated from field: uint32 shards_done = 3;
+   */
+  shardsDone: number;
+
+  /**
+   * Images of the split in the dataset manifest.
+   *
+   * @generated from field: uint32 images_total = 4;
+   */
+  imagesTotal: number;
+
+  /**
+   * Records in the split's published shards.
+   *
+   * @generated from field: uint32 images_written = 5;
+   */
+  imagesWritten: number;
+};
+
+/**
+ * Describes the message inception.v1.SplitProgress.
+ * Use `create(SplitProgressSchema)` to create a new message.
+ */
+export const SplitProgressSchema: GenMessage<SplitProgress> = /*@__PURE__*/
+  messageDesc(file_inception_v1_sharding, 6);
+
+/**
+ * Progress of a shard set; counts grow when a whole shard is published.
+ *
+ * @generated from message inception.v1.ShardingProgress
+ */
+export type ShardingProgress = Message<"inception.v1.ShardingProgress"> & {
+  /**
+   * @generated from field: inception.v1.DatasetRef dataset = 1;
+   */
+  dataset?: DatasetRef | undefined;
+
+  /**
+   * @generated from field: string set_id = 2;
+   */
+  setId: string;
+
+  /**
+   * @generated from field: inception.v1.ShardingState state = 3;
+   */
+  state: ShardingState;
+
+  /**
+   * @generated from field: repeated inception.v1.SplitProgress splits = 4;
+   */
+  splits: SplitProgress[];
+
+  /**
+   * @generated from field: uint32 shards_total = 5;
+   */
+  shardsTotal: number;
+
+  /**
+   * @generated from field: uint32 shards_done = 6;
+   */
+  shardsDone: number;
+
+  /**
+   * @generated from field: uint32 images_total = 7;
+   */
+  imagesTotal: number;
+
+  /**
+   * @generated from field: uint32 images_written = 8;
+   */
+  imagesWritten: number;
+
+  /**
+   * Bytes of the published shards.
+   *
+   * @generated from field: uint64 bytes_written = 9;
+   */
+  bytesWritten: bigint;
+
+  /**
+   * Records per second: over the shards published in the last 10 seconds while the set runs,
+   * over the whole run once it has ended.
+   *
+   * @generated from field: double images_per_second = 10;
+   */
+  imagesPerSecond: number;
+
+  /**
+   * Shard bytes per second, measured like images_per_second.
+   *
+   * @generated from field: double bytes_per_second = 11;
+   */
+  bytesPerSecond: number;
+
+  /**
+   * @generated from field: double elapsed_seconds = 12;
+   */
+  elapsedSeconds: number;
+
+  /**
+   * @generated from field: uint32 units_in_flight = 13;
+   */
+  unitsInFlight: number;
+
+  /**
+   * Unit attempts that failed or timed out; each is retried while attempts remain.
+   *
+   * @generated from field: uint32 attempts_failed = 14;
+   */
+  attemptsFailed: number;
+
+  /**
+   * @generated from field: uint32 attempts_retried = 15;
+   */
+  attemptsRetried: number;
+
+  /**
+   * Why the set failed, when state is SHARDING_STATE_FAILED.
+   *
+   * @generated from field: string error = 16;
+   */
+  error: string;
+};
+
+/**
+ * Describes the message inception.v1.ShardingProgress.
+ * Use `create(ShardingProgressSchema)` to create a new message.
+ */
+export const ShardingProgressSchema: GenMessage<ShardingProgress> = /*@__PURE__*/
+  messageDesc(file_inception_v1_sharding, 7);
 
 /**
  * @generated from message inception.v1.Shard
@@ -198,7 +421,7 @@ export type Shard = Message<"inception.v1.Shard"> & {
  * Use `create(ShardSchema)` to create a new message.
  */
 export const ShardSchema: GenMessage<Shard> = /*@__PURE__*/
-  messageDesc(file_inception_v1_sharding, 4);
+  messageDesc(file_inception_v1_sharding, 8);
 
 /**
  * @generated from message inception.v1.ShardSet
@@ -264,7 +487,38 @@ export type ShardSet = Message<"inception.v1.ShardSet"> & {
  * Use `create(ShardSetSchema)` to create a new message.
  */
 export const ShardSetSchema: GenMessage<ShardSet> = /*@__PURE__*/
-  messageDesc(file_inception_v1_sharding, 5);
+  messageDesc(file_inception_v1_sharding, 9);
+
+/**
+ * @generated from enum inception.v1.ShardingState
+ */
+export enum ShardingState {
+  /**
+   * @generated from enum value: SHARDING_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SHARDING_STATE_RUNNING = 1;
+   */
+  RUNNING = 1,
+
+  /**
+   * @generated from enum value: SHARDING_STATE_SUCCEEDED = 2;
+   */
+  SUCCEEDED = 2,
+
+  /**
+   * @generated from enum value: SHARDING_STATE_FAILED = 3;
+   */
+  FAILED = 3,
+}
+
+/**
+ * Describes the enum inception.v1.ShardingState.
+ */
+export const ShardingStateSchema: GenEnum<ShardingState> = /*@__PURE__*/
+  enumDesc(file_inception_v1_sharding, 0);
 
 /**
  * Writes TFRecord shards of tf.train.Example from dataset versions; any number of replicas share the work.
@@ -291,6 +545,19 @@ export const ShardingService: GenService<{
     methodKind: "unary";
     input: typeof WriteShardRequestSchema;
     output: typeof WriteShardResponseSchema;
+  },
+  /**
+   * Streams the progress of a shard set: one message at once, one whenever shards are published
+   * or attempts fail, and a last one when the set succeeds or fails. Progress lives in the memory of the replica that runs
+   * the ShardDataset call, so send WatchSharding on the same channel as ShardDataset. Another
+   * replica returns the finished set from its manifest, or NOT_FOUND while the set is unwritten.
+   *
+   * @generated from rpc inception.v1.ShardingService.WatchSharding
+   */
+  watchSharding: {
+    methodKind: "server_streaming";
+    input: typeof WatchShardingRequestSchema;
+    output: typeof WatchShardingResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_inception_v1_sharding, 0);
