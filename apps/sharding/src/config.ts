@@ -9,6 +9,11 @@ export const shardingEnv = {
   SHARDING_CONCURRENCY: { schema: positiveInt(2), description: 'WriteShard units in flight per ShardDataset call.' },
   SHARDING_UNIT_TIMEOUT_MS: { schema: positiveInt(600_000), description: 'Deadline of one WriteShard unit, in milliseconds; a unit past it is retried.' },
   SHARDING_UNIT_ATTEMPTS: { schema: positiveInt(3), description: 'Attempts per WriteShard unit before the shard set fails.' },
+  SHARDING_RETRY_BACKOFF_MS: {
+    schema: positiveInt(500),
+    description: 'Wait before the first retry of a WriteShard unit, in milliseconds; it doubles for each later attempt, up to 30 s.',
+  },
+  SHARDING_READ_AHEAD_IMAGES: { schema: positiveInt(8), description: 'Images a WriteShard unit downloads ahead of the record it writes.' },
 } satisfies EnvTable;
 
 export const SHARDING_DEFAULT_GRPC_PORT = 50052;

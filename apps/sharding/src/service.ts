@@ -18,6 +18,8 @@ export const shardingServiceDefinition: ServiceDefinitionOptions<typeof sharding
       concurrency: config.SHARDING_CONCURRENCY,
       unitTimeoutMs: config.SHARDING_UNIT_TIMEOUT_MS,
       unitAttempts: config.SHARDING_UNIT_ATTEMPTS,
+      retryBackoffMs: config.SHARDING_RETRY_BACKOFF_MS,
+      readAheadImages: config.SHARDING_READ_AHEAD_IMAGES,
     });
     return { services: [handlers.registration], stop: async () => handlers.close() };
   },

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { DatasetImage, ObjectStore, ShardEntry, Split } from '@inception/storage';
 import { buildImageExample, encodeExample, formatRecordIndex, indexKeyFor, TFRecordWriter, type RecordLocation } from '@inception/tfrecord';
-import type { ObjectStore, ShardEntry, Split } from '@inception/storage';
 import type { DatasetReader } from '../storage/dataset-reader.js';
+import { temporaryShardKey } from '../storage/shard-objects.js';
 import type { CompressionName } from './plan.js';
+import { readAhead } from './read-ahead.js';
+import { ShardIntegrityError, verifyShardObject } from './verify-shard.js';
 
 export interface WriteShardUnit {
   dataset: { name: string; version: number };
@@ -16,41 +19,41 @@ export interface WriteShardUnit {
   compression: CompressionName;
 }
 
+export interface WriteShardOptions {
+  /** Aborts the unit between records, e.g. when the caller cancels or its deadline passes. */
+  signal?: AbortSignal;
+  /** Images downloaded ahead of the record being written (default 8). */
+  readAheadImages?: number;
+  /** Called when the temporary object could not be deleted; the set's clean-up removes it later. */
+  onTemporaryObjectLeft?: (key: string, error: unknown) => void;
+}
+
 /** Thrown when a unit names images or keys that do not fit its dataset; the message names the value. */
 export class ShardUnitError extends Error {
   override readonly name = 'ShardUnitError';
 }
 
-function temporaryKey(finalKey: string, attempt: string): string {
-  return `${path.posix.dirname(finalKey)}/_incomplete/${path.posix.basename(finalKey)}.${attempt}`;
+const DEFAULT_READ_AHEAD_IMAGES = 8;
+
+interface WrittenShard {
+  sizeBytes: number;
+  sha256: string;
+  locations: RecordLocation[];
 }
 
-/**
- * Writes one shard of `tf.train.Example` records with the keys of TensorFlow's
- * build_image_data.py. The bytes stream into a temporary key, are checked (record count), then
- * copied to the final key and the temporary object deleted; equal units give equal bytes, so a
- * retried or duplicated unit is harmless.
- */
-export async function writeShard(store: ObjectStore, datasets: DatasetReader, unit: WriteShardUnit, signal?: AbortSignal): Promise<ShardEntry> {
-  const manifest = await datasets.manifest(unit.dataset.name, unit.dataset.version);
-  const images = manifest.images[unit.split];
-  for (const position of unit.imagePositions) {
-    if (!Number.isInteger(position) || position < 0 || position >= images.length) {
-      throw new ShardUnitError(`image position ${position} is outside the ${unit.split} split of ${manifest.name} v${manifest.version} (${images.length} images)`);
-    }
-  }
-
-  const attempt = randomUUID();
-  const shardTemporaryKey = temporaryKey(unit.shardKey, attempt);
+/** Streams the unit's records into `key` and returns what the store was sent. */
+async function writeRecords(store: ObjectStore, datasets: DatasetReader, images: DatasetImage[], unit: WriteShardUnit, key: string, options: WriteShardOptions): Promise<WrittenShard> {
   const sink = new PassThrough();
-  const upload = store.put(shardTemporaryKey, sink);
+  const upload = store.put(key, sink);
+  // An upload that fails stops reading the sink; destroying it lets a waiting write fail too.
+  upload.catch((error: Error) => sink.destroy(error));
   const writer = new TFRecordWriter(sink, { compression: unit.compression });
   const locations: RecordLocation[] = [];
+
+  const fetchImage = async (image: DatasetImage) => ({ image, encoded: await datasets.image(image.key, image.sha256, image.sizeBytes) });
   try {
-    for (const position of unit.imagePositions) {
-      signal?.throwIfAborted();
-      const image = images[position]!;
-      const encoded = await datasets.image(image.key, image.sha256, image.sizeBytes);
+    for await (const { image, encoded } of readAhead(images, options.readAheadImages ?? DEFAULT_READ_AHEAD_IMAGES, fetchImage)) {
+      options.signal?.throwIfAborted();
       const example = buildImageExample({
         encoded,
         height: image.height,
@@ -63,36 +66,61 @@ export async function writeShard(store: ObjectStore, datasets: DatasetReader, un
     }
     await writer.close();
   } catch (error) {
-    sink.destroy(error as Error);
+    writer.destroy(error instanceof Error ? error : undefined);
     await upload.catch(() => undefined);
-    await store.delete(shardTemporaryKey);
     throw error;
   }
+
   const written = await upload;
+  return { sizeBytes: written.sizeBytes, sha256: written.sha256, locations };
+}
 
-  if (locations.length !== unit.imagePositions.length) {
-    await store.delete(shardTemporaryKey);
-    throw new ShardUnitError(`${unit.shardKey}: wrote ${locations.length} records, expected ${unit.imagePositions.length}`);
+/**
+ * Writes one shard of `tf.train.Example` records with the keys of TensorFlow's
+ * build_image_data.py. The bytes go to a temporary key first and are read back and checked
+ * (size, SHA-256, record count, record CRCs) before the shard is copied to its final key and
+ * its record index written. The records depend only on the unit, so a retried or duplicated
+ * unit writes the same bytes. The temporary object is deleted on success and on failure; only
+ * a process that dies mid-unit leaves it, for the set's clean-up to remove.
+ */
+export async function writeShard(store: ObjectStore, datasets: DatasetReader, unit: WriteShardUnit, options: WriteShardOptions = {}): Promise<ShardEntry> {
+  const manifest = await datasets.manifest(unit.dataset.name, unit.dataset.version);
+  const splitImages = manifest.images[unit.split];
+  for (const position of unit.imagePositions) {
+    if (!Number.isInteger(position) || position < 0 || position >= splitImages.length) {
+      throw new ShardUnitError(`image position ${position} is outside the ${unit.split} split of ${manifest.name} v${manifest.version} (${splitImages.length} images)`);
+    }
   }
+  const images = unit.imagePositions.map((position) => splitImages[position]!);
 
-  const indexKey = indexKeyFor(unit.shardKey);
-  const index = await store.put(indexKey, formatRecordIndex(locations), 'text/plain');
-  const published = await store.copy(shardTemporaryKey, unit.shardKey);
-  await store.delete(shardTemporaryKey);
-  if (published.sha256 !== written.sha256) {
-    throw new ShardUnitError(`${unit.shardKey}: published SHA-256 ${published.sha256} differs from the written ${written.sha256}`);
+  const temporaryKey = temporaryShardKey(unit.shardKey, randomUUID());
+  try {
+    const written = await writeRecords(store, datasets, images, unit, temporaryKey, options);
+    options.signal?.throwIfAborted();
+    await verifyShardObject(store, temporaryKey, { sizeBytes: written.sizeBytes, sha256: written.sha256, records: images.length, compression: unit.compression });
+
+    const indexKey = indexKeyFor(unit.shardKey);
+    const index = await store.put(indexKey, formatRecordIndex(written.locations), 'text/plain');
+    options.signal?.throwIfAborted();
+    const published = await store.copy(temporaryKey, unit.shardKey);
+    // A mismatch leaves a wrong object under the final key; the retry of this unit overwrites it.
+    if (published.sha256 !== written.sha256 || published.sizeBytes !== written.sizeBytes) {
+      throw new ShardIntegrityError(`${unit.shardKey}: published ${published.sizeBytes} bytes with SHA-256 ${published.sha256}, but ${written.sizeBytes} bytes with SHA-256 ${written.sha256} were written`);
+    }
+
+    return {
+      split: unit.split,
+      shardIndex: unit.shardIndex,
+      numShards: unit.numShards,
+      key: unit.shardKey,
+      sizeBytes: published.sizeBytes,
+      sha256: published.sha256,
+      indexKey,
+      indexSizeBytes: index.sizeBytes,
+      indexSha256: index.sha256,
+      records: written.locations.length,
+    };
+  } finally {
+    await store.delete(temporaryKey).catch((error: unknown) => options.onTemporaryObjectLeft?.(temporaryKey, error));
   }
-
-  return {
-    split: unit.split,
-    shardIndex: unit.shardIndex,
-    numShards: unit.numShards,
-    key: unit.shardKey,
-    sizeBytes: published.sizeBytes,
-    sha256: published.sha256,
-    indexKey,
-    indexSizeBytes: index.sizeBytes,
-    indexSha256: index.sha256,
-    records: locations.length,
-  };
 }

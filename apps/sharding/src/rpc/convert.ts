@@ -1,8 +1,9 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { Compression, type ShardSchema, type ShardSetSchema } from '@inception/proto';
+import { Compression, ShardingState, type ShardingProgressSchema, type ShardSchema, type ShardSetSchema } from '@inception/proto';
 import { ServiceError } from '@inception/rpc';
-import { layout, type ShardEntry, type ShardSetManifest } from '@inception/storage';
+import { layout, SPLITS, type ShardEntry, type ShardSetManifest } from '@inception/storage';
 import type { CompressionName } from '../domain/plan.js';
+import type { ProgressSnapshot, ShardingStateName } from '../domain/progress.js';
 
 export function compressionName(value: Compression, field: string): CompressionName {
   switch (value) {
@@ -61,5 +62,53 @@ export function shardSetMessage(manifest: ShardSetManifest, manifestRef: { sizeB
     compression: compressionEnum(manifest.compression),
     seed: BigInt(manifest.seed),
     numThreads: manifest.numThreads,
+  };
+}
+
+const STATE_ENUMS: Record<ShardingStateName, ShardingState> = {
+  running: ShardingState.RUNNING,
+  succeeded: ShardingState.SUCCEEDED,
+  failed: ShardingState.FAILED,
+};
+
+export function progressMessage(progress: ProgressSnapshot): MessageInitShape<typeof ShardingProgressSchema> {
+  return {
+    dataset: progress.dataset,
+    setId: progress.setId,
+    state: STATE_ENUMS[progress.state],
+    splits: SPLITS.map((split) => ({ split, ...progress.splits[split] })),
+    shardsTotal: progress.shardsTotal,
+    shardsDone: progress.shardsDone,
+    imagesTotal: progress.imagesTotal,
+    imagesWritten: progress.imagesWritten,
+    bytesWritten: BigInt(progress.bytesWritten),
+    imagesPerSecond: progress.imagesPerSecond,
+    bytesPerSecond: progress.bytesPerSecond,
+    elapsedSeconds: progress.elapsedSeconds,
+    unitsInFlight: progress.unitsInFlight,
+    attemptsFailed: progress.attemptsFailed,
+    attemptsRetried: progress.attemptsRetried,
+    error: progress.error ?? '',
+  };
+}
+
+/** Progress of a set that was written before: complete, with no timing. */
+export function finishedProgressMessage(manifest: ShardSetManifest): MessageInitShape<typeof ShardingProgressSchema> {
+  const splits = SPLITS.map((split) => {
+    const shards = manifest.shards.filter((shard) => shard.split === split);
+    const images = shards.reduce((sum, shard) => sum + shard.records, 0);
+    return { split, shardsTotal: shards.length, shardsDone: shards.length, imagesTotal: images, imagesWritten: images };
+  });
+  const images = splits.reduce((sum, split) => sum + split.imagesWritten, 0);
+  return {
+    dataset: manifest.dataset,
+    setId: manifest.setId,
+    state: ShardingState.SUCCEEDED,
+    splits,
+    shardsTotal: manifest.shards.length,
+    shardsDone: manifest.shards.length,
+    imagesTotal: images,
+    imagesWritten: images,
+    bytesWritten: BigInt(manifest.shards.reduce((sum, shard) => sum + shard.sizeBytes, 0)),
   };
 }

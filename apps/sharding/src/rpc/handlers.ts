@@ -1,97 +1,108 @@
 import { createHash } from 'node:crypto';
-import { ShardingService } from '@inception/proto';
-import { createRpcClient, implement, requireField, requireName, ServiceError, type RpcClient, type ServiceRegistration } from '@inception/rpc';
-import { layout, StorageError, type ObjectStore, type ShardEntry } from '@inception/storage';
-import { shardDataset, ShardRequestError } from '../domain/shard-dataset.js';
-import { ShardUnitError, writeShard, type WriteShardUnit } from '../domain/write-shard.js';
+import { hostname } from 'node:os';
+import { ShardingService, type ShardDatasetRequest } from '@inception/proto';
+import { GrpcStatus, implement, requireField, requireName, ServiceError, type CallContext, type ServiceRegistration } from '@inception/rpc';
+import { layout, StorageError, type ObjectStore, type ShardSetManifest } from '@inception/storage';
+import { shardSetId, type ShardSetRequest } from '../domain/plan.js';
+import { shardSetKey } from '../domain/running-sets.js';
+import { ShardRequestError } from '../domain/shard-dataset.js';
+import { UnitAttemptError, UnitFailedError } from '../domain/unit-attempts.js';
+import { ShardIntegrityError } from '../domain/verify-shard.js';
+import { ShardUnitError } from '../domain/write-shard.js';
 import type { ShardingMetrics } from '../metrics.js';
 import { DatasetReader } from '../storage/dataset-reader.js';
-import { compressionEnum, compressionName, shardEntryFrom, shardMessage, shardSetMessage } from './convert.js';
+import { compressionName, finishedProgressMessage, shardMessage, shardSetMessage } from './convert.js';
+import { ShardSetCoordinator } from './coordinator.js';
+import { streamProgress } from './watch.js';
+import { WriteShardCallError, type WorkerChannelOptions } from './worker-channel.js';
 
 export interface ShardingDependencies {
   store: ObjectStore;
   metrics: ShardingMetrics;
   /** gRPC target of all replicas; undefined runs every unit in this process. */
   workersTarget?: string;
+  /** Credentials and bearer token of the calls to the replicas (default insecure, no token). */
+  workerChannel?: WorkerChannelOptions;
+  /** Units in flight per ShardDataset call. */
   concurrency: number;
+  /** Deadline of one unit attempt, in milliseconds. */
   unitTimeoutMs: number;
+  /** Attempts per unit, the first included. */
   unitAttempts: number;
+  /** Wait before the first retry of a unit, in milliseconds, doubling for each later one (default 500). */
+  retryBackoffMs?: number;
+  /** Images a unit downloads ahead of the record it writes (default 8). */
+  readAheadImages?: number;
 }
 
 const DEFAULT_SEED = 12345;
 const DEFAULT_NUM_THREADS = 2;
+const DEFAULT_SHARDS = 2;
+
+/** Name this process gives itself in WriteShard responses: host name and process id. */
+const REPLICA_NAME = `${hostname()}:${process.pid}`;
 
 function toServiceError(error: unknown): unknown {
   if (error instanceof ShardRequestError || error instanceof ShardUnitError) return ServiceError.invalidArgument(error.message);
+  if (error instanceof ShardIntegrityError) return ServiceError.dataLoss(error.message, error);
   if (error instanceof StorageError && error.kind === 'not-found') return ServiceError.notFound(error.message);
   if (error instanceof StorageError && error.kind === 'integrity') return ServiceError.dataLoss(error.message, error);
   if (error instanceof StorageError && error.kind === 'unavailable') return ServiceError.unavailable(error.message, error);
+  if (error instanceof UnitFailedError) {
+    // The set fails with the status of the unit's last attempt and a message that names the shard.
+    const last = toServiceError(attemptCause(error.lastError));
+    return new ServiceError(last instanceof ServiceError ? last.code : GrpcStatus.INTERNAL, error.message, { cause: error });
+  }
   return error;
+}
+
+/** Returns what made a unit attempt fail: the replica's status, or the error of a unit written here. */
+function attemptCause(error: unknown): unknown {
+  const cause = error instanceof UnitAttemptError ? error.cause : error;
+  return cause instanceof WriteShardCallError ? cause.error : cause;
+}
+
+/** Errors after which a unit written in this process is not worth repeating. */
+function isPermanentUnitError(error: unknown): boolean {
+  return error instanceof ShardUnitError || (error instanceof StorageError && error.kind === 'not-found');
+}
+
+/** Reads the dataset and shard inputs of a ShardDataset request, with the original converter's defaults. */
+function shardInputs(request: ShardDatasetRequest): { name: string; version: number; shardRequest: ShardSetRequest } {
+  const ref = requireField(request.dataset, 'dataset');
+  const name = requireName(ref.name, 'dataset.name');
+  if (ref.version === 0) throw ServiceError.invalidArgument('missing required field dataset.version');
+  return {
+    name,
+    version: ref.version,
+    shardRequest: {
+      trainShards: request.trainShards || DEFAULT_SHARDS,
+      validationShards: request.validationShards || DEFAULT_SHARDS,
+      numThreads: request.numThreads || DEFAULT_NUM_THREADS,
+      compression: compressionName(request.compression, 'compression'),
+      seed: request.seed === undefined ? DEFAULT_SEED : Number(request.seed),
+    },
+  };
 }
 
 /** Builds the ShardingService handlers; the returned `close` releases the channel to the replicas. */
 export function shardingHandlers(dependencies: ShardingDependencies): { registration: ServiceRegistration; close: () => void } {
-  const datasets = new DatasetReader(dependencies.store);
-  let workers: RpcClient<typeof ShardingService.method> | undefined;
-  if (dependencies.workersTarget) {
-    workers = createRpcClient(ShardingService, dependencies.workersTarget, {
-      roundRobin: true,
-      idempotentMethods: ['WriteShard'],
-      retryOnDeadlineExceeded: true,
-      timeoutMs: dependencies.unitTimeoutMs,
-    });
-  }
+  const { store } = dependencies;
+  const datasets = new DatasetReader(store);
+  const coordinator = new ShardSetCoordinator(dependencies, datasets, isPermanentUnitError);
 
-  const writeLocally = async (unit: WriteShardUnit, signal?: AbortSignal): Promise<ShardEntry> => {
-    dependencies.metrics.inFlight.inc();
-    const stopTimer = dependencies.metrics.unitSeconds.startTimer();
-    try {
-      const entry = await writeShard(dependencies.store, datasets, unit, signal);
-      dependencies.metrics.records.inc(entry.records);
-      dependencies.metrics.bytes.inc(entry.sizeBytes);
-      return entry;
-    } finally {
-      stopTimer();
-      dependencies.metrics.inFlight.dec();
-    }
-  };
-
-  const runUnit = async (unit: WriteShardUnit, deadlineMs: number): Promise<ShardEntry> => {
-    if (!workers) return writeLocally(unit);
-    const response = await workers.writeShard(
-      { dataset: unit.dataset, split: unit.split, shardIndex: unit.shardIndex, numShards: unit.numShards, imagePositions: unit.imagePositions, shardKey: unit.shardKey, compression: compressionEnum(unit.compression) },
-      { deadlineMs, timeoutMs: dependencies.unitTimeoutMs },
-    );
-    return shardEntryFrom(requireField(response.shard, 'shard'));
+  const manifestRef = async (manifest: ShardSetManifest) => {
+    const bytes = await store.getBytes(layout.shardSetManifest(manifest.dataset.name, manifest.dataset.version, manifest.setId));
+    return { sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   };
 
   const registration = implement(ShardingService, {
     async shardDataset(request, context) {
-      const ref = requireField(request.dataset, 'dataset');
-      const name = requireName(ref.name, 'dataset.name');
-      if (ref.version === 0) throw ServiceError.invalidArgument('missing required field dataset.version');
-      const shardRequest = {
-        trainShards: request.trainShards || 2,
-        validationShards: request.validationShards || 2,
-        numThreads: request.numThreads || DEFAULT_NUM_THREADS,
-        compression: compressionName(request.compression, 'compression'),
-        seed: request.seed === undefined ? DEFAULT_SEED : Number(request.seed),
-      };
+      const { name, version, shardRequest } = shardInputs(request);
       try {
-        const manifest = await datasets.manifest(name, ref.version);
-        const result = await shardDataset(dependencies.store, manifest, shardRequest, {
-          runUnit: (unit) => runUnit(unit, context.deadlineMs),
-          concurrency: dependencies.concurrency,
-          attempts: dependencies.unitAttempts,
-          onUnitEvent: (event) => {
-            dependencies.metrics.units.inc({ outcome: event.outcome });
-            if (event.outcome === 'failed') context.logger.warn({ shard: event.unit.shardKey, err: event.error }, 'shard unit failed');
-          },
-        });
-        const manifestKey = layout.shardSetManifest(name, ref.version, result.manifest.setId);
-        const bytes = await dependencies.store.getBytes(manifestKey);
-        context.logger.info({ dataset: name, version: ref.version, setId: result.manifest.setId, created: result.created }, 'shard set ready');
-        return { shardSet: shardSetMessage(result.manifest, { sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }), created: result.created };
+        const result = await coordinator.shardDataset(name, version, shardRequest, context);
+        context.logger.info({ dataset: name, version, setId: result.manifest.setId, created: result.created }, 'shard set ready');
+        return { shardSet: shardSetMessage(result.manifest, await manifestRef(result.manifest)), created: result.created };
       } catch (error) {
         throw toServiceError(error);
       }
@@ -107,17 +118,50 @@ export function shardingHandlers(dependencies: ShardingDependencies): { registra
       if (!shardKey.startsWith(`shards/${name}/v${ref.version}/`)) {
         throw ServiceError.invalidArgument(`shard_key "${shardKey}" is outside shards/${name}/v${ref.version}/`);
       }
+      const unit = { dataset: { name, version: ref.version }, split: request.split, shardIndex: request.shardIndex, numShards: request.numShards, imagePositions: request.imagePositions, shardKey, compression: compressionName(request.compression, 'compression') } as const;
+
+      context.logger.info({ shard: shardKey, records: unit.imagePositions.length }, 'shard unit started');
       try {
-        const entry = await writeLocally(
-          { dataset: { name, version: ref.version }, split: request.split, shardIndex: request.shardIndex, numShards: request.numShards, imagePositions: request.imagePositions, shardKey, compression: compressionName(request.compression, 'compression') },
-          context.signal,
-        );
-        return { shard: shardMessage(entry) };
+        const entry = await coordinator.writeUnit(unit, context.signal, context.logger);
+        context.logger.info({ shard: shardKey, records: entry.records, sizeBytes: entry.sizeBytes }, 'shard written');
+        return { shard: shardMessage(entry), replica: REPLICA_NAME };
       } catch (error) {
         throw toServiceError(error);
       }
     },
+
+    async watchSharding(request, send, context: CallContext) {
+      let name: string;
+      let version: number;
+      let setId: string;
+      if (request.request) {
+        const inputs = shardInputs(request.request);
+        ({ name, version } = inputs);
+        setId = shardSetId(inputs.shardRequest);
+      } else {
+        const ref = requireField(request.dataset, 'dataset');
+        name = requireName(ref.name, 'dataset.name');
+        version = ref.version;
+        setId = requireField(request.setId, 'set_id');
+      }
+
+      const key = shardSetKey({ name, version }, setId);
+      let progress = coordinator.sets.progress(key);
+      if (!progress) {
+        const manifestKey = layout.shardSetManifest(name, version, setId);
+        if (await store.exists(manifestKey)) {
+          const manifest = await store.getJson<ShardSetManifest>(manifestKey);
+          await send({ progress: finishedProgressMessage(manifest), finishedShards: manifest.shards.map(shardMessage) });
+          return;
+        }
+        if (!request.waitForStart) {
+          throw ServiceError.notFound(`shard set ${setId} of ${name} v${version} is neither running on this replica nor written; watch it on the channel of its ShardDataset call, or set wait_for_start`);
+        }
+        progress = await coordinator.sets.waitForStart(key, context.signal);
+      }
+      await streamProgress(progress, send, context.signal);
+    },
   });
 
-  return { registration, close: () => workers?.close() };
+  return { registration, close: () => coordinator.close() };
 }

@@ -1,0 +1,27 @@
+import path from 'node:path';
+import type { ObjectStore } from '@inception/storage';
+
+/**
+ * Folder of a shard set that contains shard bytes not yet verified and published. Its name keeps
+ * the objects out of the `<split>-*` glob that readers of a shard folder use.
+ */
+export const INCOMPLETE_FOLDER = '_incomplete';
+
+/** Returns the key one attempt writes a shard to before publishing it under `shardKey`. */
+export function temporaryShardKey(shardKey: string, attemptId: string): string {
+  return `${path.posix.dirname(shardKey)}/${INCOMPLETE_FOLDER}/${path.posix.basename(shardKey)}.${attemptId}`;
+}
+
+/** Returns the prefix of every temporary object of the set under `setPrefix` (which ends in "/"). */
+export function incompletePrefix(setPrefix: string): string {
+  return `${setPrefix}${INCOMPLETE_FOLDER}/`;
+}
+
+/**
+ * Deletes the temporary objects of a shard set: those of attempts that died before their own
+ * clean-up, such as a replica killed between writing and publishing a shard. Returns how many
+ * objects it deleted.
+ */
+export function removeIncompleteObjects(store: ObjectStore, setPrefix: string): Promise<number> {
+  return store.deletePrefix(incompletePrefix(setPrefix));
+}
