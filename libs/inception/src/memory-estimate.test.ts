@@ -106,7 +106,9 @@ describe('estimate against a measured training step on wasm', () => {
 
     // The estimate covers the images, which the caller owns, so the baseline leaves them out.
     const baselineBytes = tf.memory().numBytes - images.size * 4;
-    const profile = await tf.profile(() => trainStep(state, { images, labels }, { step: 0, learningRate: 0.01 }));
+    const profile = await tf.profile(async () => {
+      await trainStep(state, { images, labels }, { step: 0, learningRate: 0.01 });
+    });
     measuredPeakBytes = profile.peakBytes - baselineBytes;
     images.dispose();
     state.dispose();

@@ -10,6 +10,7 @@ import type { SavedCheckpoint } from '../storage/checkpoint-store.js';
 import { JobRepository } from '../storage/job-repository.js';
 import { loadShardSet } from '../storage/shard-reader.js';
 import { getModelVersion, loadBaseModel } from './base-model.js';
+import { applyAutoBatchSize, pendingAutoBatchSize } from './batch-size.js';
 import type { EvaluationResult } from './evaluate.js';
 import { inheritArchitecture, resolveHyperParameters, type HyperParameters } from './hyper-parameters.js';
 import { registerModelVersion } from './register.js';
@@ -77,7 +78,7 @@ export class JobRunner {
       spec,
       state: JobState.QUEUED,
       createdAt: timestampNow(),
-      effectiveConfig: create(TrainingConfigSchema, { ...hyper, auxLogits: hyper.auxLogits, seed: hyper.seed }),
+      effectiveConfig: create(TrainingConfigSchema, { ...hyper, auxLogits: hyper.auxLogits, seed: hyper.seed, ...pendingAutoBatchSize(spec) }),
     });
     await this.jobs.save(job);
     this.wake?.();
@@ -180,8 +181,9 @@ export class JobRunner {
       await this.publish(job);
       logger.info({ resumed: wasRunning, backend: this.options.backend }, wasRunning ? 'resuming job' : 'starting job');
 
-      const hyper = hyperOf(job);
       const shardSet = await loadShardSet(this.options.store, job.spec!.dataset!, job.spec!.shardSetId);
+      if (await applyAutoBatchSize(job, shardSet, this.options.backend, logger)) await this.publish(job);
+      const hyper = hyperOf(job);
       if (kind === JobKind.EVALUATE) {
         const baseModel = await loadBaseModel(this.options.store, this.options.registry, job.spec!.baseModelVersion);
         const { evaluation, restored } = await runEvaluation({ store: this.options.store, shardSet, baseModel, hyper, logger, preprocessConcurrency: this.options.preprocessConcurrency });
