@@ -26,9 +26,13 @@ export interface RuleGroup {
   rules: Array<{ alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }>;
 }
 
-interface DashboardPanel {
+export interface DashboardPanel {
+  id?: number;
+  type?: string;
   title?: string;
-  targets?: Array<{ expr?: string }>;
+  datasource?: { type?: string; uid?: string };
+  gridPos?: { x: number; y: number; w: number; h: number };
+  targets?: Array<{ expr?: string; legendFormat?: string; datasource?: { type?: string; uid?: string } }>;
   panels?: DashboardPanel[];
 }
 

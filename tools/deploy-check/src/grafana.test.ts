@@ -2,16 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DASHBOARDS_DIR, DEPLOY_DIR, flattenPanels, listFiles, readDashboard, type Dashboard } from './deploy-queries.js';
+import { DASHBOARDS_DIR, DEPLOY_DIR, flattenPanels, listFiles, readDashboard, type Dashboard, type DashboardPanel } from './deploy-queries.js';
 
 const DATASOURCE_FILE = path.join(DEPLOY_DIR, 'grafana/provisioning/datasources/prometheus.yml');
 const datasources = (parse(readFileSync(DATASOURCE_FILE, 'utf8')) as { datasources: Array<{ uid: string; type: string }> }).datasources;
 const dashboards = new Map(listFiles(DASHBOARDS_DIR, '.json').map((file) => [path.basename(file, '.json'), readDashboard(file)] as const));
 
-type Panel = ReturnType<typeof flattenPanels>[number] & { id?: number; type?: string; datasource?: { uid?: string }; gridPos?: { x: number; w: number }; targets?: Array<{ expr?: string; datasource?: { uid?: string } }> };
-
-function panelsOf(dashboard: Dashboard): Panel[] {
-  return flattenPanels(dashboard.panels) as Panel[];
+function panelsOf(dashboard: Dashboard): DashboardPanel[] {
+  return flattenPanels(dashboard.panels);
 }
 
 function expressionsOf(dashboard: Dashboard): string {
@@ -79,7 +77,7 @@ describe('dashboard content', () => {
 
   it('splits training loss by part and job', () => {
     const loss = panelsOf(dashboards.get('training')!).find((panel) => panel.title === 'Loss by part');
-    expect((loss?.targets?.[0] as { legendFormat?: string } | undefined)?.legendFormat).toBe('{{training_job}} {{part}}');
+    expect(loss?.targets?.[0]?.legendFormat).toBe('{{training_job}} {{part}}');
   });
 
   it('splits gRPC latency by method', () => {
