@@ -15,7 +15,28 @@ export class StorageError extends Error {
   }
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'SlowDown', 'ServiceUnavailable', 'InternalError']);
+/** Error codes of connection failures (Node) and of S3 responses that mean "try again" (5xx, throttling). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+]);
+
+/**
+ * minio-js 8.0 turns a 408, 429 or 5xx response into a plain Error without a code whose message
+ * names the status ("Request failed after 0 retries: Error: Retryable HTTP status: 503").
+ */
+const RETRYABLE_HTTP_STATUS = /Retryable HTTP status: (\d{3})/;
 
 /** Converts a minio client error into a StorageError for `key`. */
 export function storageErrorFrom(error: unknown, key: string, action: string): StorageError {
@@ -29,6 +50,10 @@ export function storageErrorFrom(error: unknown, key: string, action: string): S
   }
   if (UNAVAILABLE_CODES.has(code)) {
     return new StorageError('unavailable', key, `${action} ${key}: object store unavailable (${code}: ${message})`, { cause: error });
+  }
+  const status = RETRYABLE_HTTP_STATUS.exec(message)?.[1];
+  if (status) {
+    return new StorageError('unavailable', key, `${action} ${key}: object store unavailable (HTTP ${status})`, { cause: error });
   }
   return new StorageError('failed', key, `${action} ${key} failed: ${code ? `${code}: ` : ''}${message}`, { cause: error });
 }

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { StorageError, storageErrorFrom } from './errors.js';
 import { uploadStream, type PutResult } from './multipart-upload.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryEvent, type RetryPolicy } from './retry.js';
 
 export type { PutResult };
 
@@ -16,6 +17,15 @@ export interface ObjectStoreOptions {
   region?: string;
   /** Size of one multipart upload part in bytes (default 16 MiB; S3 needs at least 5 MiB). */
   partSizeBytes?: number;
+  /**
+   * Attempts per idempotent request (default 5): reads, stat, list, delete, copy and puts of a
+   * whole buffer are repeated after connection errors and 5xx responses. Puts of a stream are not.
+   */
+  maxAttempts?: number;
+  /** Backoff of those retries; `maxAttempts` overrides its attempt count. */
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Called before each retry, so the caller can log it. */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 export interface ObjectInfo {
@@ -26,12 +36,17 @@ export interface ObjectInfo {
 
 const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
 
+/** Objects `list` reads per retryable step; S3 returns at most 1000 keys per ListObjectsV2 page. */
+const LIST_PAGE_OBJECTS = 1000;
+
 /** Objects in one bucket of any S3-compatible server; keys are relative to that bucket. */
 export class ObjectStore {
   readonly bucket: string;
   readonly endpoint: string;
   private readonly client: Client;
   private readonly partSizeBytes: number;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly onRetry?: (event: RetryEvent) => void;
 
   constructor(options: ObjectStoreOptions) {
     const url = new URL(options.endpoint);
@@ -47,30 +62,54 @@ export class ObjectStore {
       secretKey: options.secretKey,
       region: options.region ?? 'us-east-1',
       pathStyle: true,
+      // minio-js would retry 5xx responses once more and print to the console; `retry` does it here.
+      retryOptions: { disableRetry: true },
     });
     this.bucket = options.bucket;
     this.endpoint = options.endpoint;
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy, ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}) };
+    if (!Number.isInteger(this.retryPolicy.maxAttempts) || this.retryPolicy.maxAttempts < 1) {
+      throw new StorageError('invalid-argument', '', `maxAttempts ${this.retryPolicy.maxAttempts} is invalid: use a positive integer`);
+    }
+    this.onRetry = options.onRetry;
+  }
+
+  /** Runs an idempotent request under the store's retry policy. */
+  private retry<T>(operation: string, key: string, work: () => Promise<T>): Promise<T> {
+    return withRetry(operation, key, this.retryPolicy, work, this.onRetry);
   }
 
   /** Creates the bucket unless it exists. */
   async ensureBucket(): Promise<void> {
-    try {
-      if (!(await this.client.bucketExists(this.bucket))) {
-        await this.client.makeBucket(this.bucket);
+    await this.retry('ensureBucket', this.bucket, async () => {
+      try {
+        if (!(await this.client.bucketExists(this.bucket))) {
+          await this.client.makeBucket(this.bucket);
+        }
+      } catch (error) {
+        throw storageErrorFrom(error, this.bucket, 'create bucket');
       }
-    } catch (error) {
-      throw storageErrorFrom(error, this.bucket, 'create bucket');
-    }
+    });
   }
 
-  /** Writes an object from bytes or a stream of any length, returning its size and SHA-256. */
+  /**
+   * Writes an object from bytes or a stream of any length, returning its size and SHA-256. Bytes
+   * are sent again after a retryable failure; a stream is sent once, since it cannot be replayed.
+   */
   async put(key: string, body: Uint8Array | string | Readable | AsyncIterable<Uint8Array>, contentType = 'application/octet-stream'): Promise<PutResult> {
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return this.retry('put', key, async () => {
+        try {
+          await this.client.putObject(this.bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
+        } catch (error) {
+          throw storageErrorFrom(error, key, 'write');
+        }
+        return { key, sizeBytes: bytes.length, sha256 };
+      });
+    }
     try {
-      if (typeof body === 'string' || body instanceof Uint8Array) {
-        const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-        await this.client.putObject(this.bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
-        return { key, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-      }
       return await uploadStream(this.client, this.bucket, key, body, this.partSizeBytes, contentType);
     } catch (error) {
       throw storageErrorFrom(error, key, 'write');
@@ -81,8 +120,15 @@ export class ObjectStore {
     return this.put(key, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
   }
 
-  /** Opens an object for reading; NOT_FOUND surfaces as a StorageError of kind 'not-found'. */
+  /**
+   * Opens an object for reading; NOT_FOUND surfaces as a StorageError of kind 'not-found'.
+   * Opening is retried; a failure while the caller reads the stream is not.
+   */
   async getStream(key: string): Promise<Readable> {
+    return this.retry('getStream', key, () => this.openStream(key));
+  }
+
+  private async openStream(key: string): Promise<Readable> {
     try {
       return await this.client.getObject(this.bucket, key);
     } catch (error) {
@@ -90,17 +136,20 @@ export class ObjectStore {
     }
   }
 
+  /** Reads a whole object; a read cut off halfway starts again from the first byte. */
   async getBytes(key: string): Promise<Buffer> {
-    const stream = await this.getStream(key);
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of stream) {
-        chunks.push(chunk as Buffer);
+    return this.retry('getBytes', key, async () => {
+      const stream = await this.openStream(key);
+      const chunks: Buffer[] = [];
+      try {
+        for await (const chunk of stream) {
+          chunks.push(chunk as Buffer);
+        }
+      } catch (error) {
+        throw storageErrorFrom(error, key, 'read');
       }
-    } catch (error) {
-      throw storageErrorFrom(error, key, 'read');
-    }
-    return Buffer.concat(chunks);
+      return Buffer.concat(chunks);
+    });
   }
 
   /** Reads an object and checks its SHA-256 (and size, when given) against what a manifest recorded. */
@@ -127,59 +176,80 @@ export class ObjectStore {
 
   /** Returns the object's size, or undefined when it does not exist. */
   async stat(key: string): Promise<ObjectInfo | undefined> {
-    try {
-      const stat = await this.client.statObject(this.bucket, key);
-      return { key, sizeBytes: stat.size, lastModified: stat.lastModified };
-    } catch (error) {
-      const storageError = storageErrorFrom(error, key, 'stat');
-      if (storageError.kind === 'not-found') {
-        return undefined;
+    return this.retry('stat', key, async () => {
+      try {
+        const stat = await this.client.statObject(this.bucket, key);
+        return { key, sizeBytes: stat.size, lastModified: stat.lastModified };
+      } catch (error) {
+        const storageError = storageErrorFrom(error, key, 'stat');
+        if (storageError.kind === 'not-found') {
+          return undefined;
+        }
+        throw storageError;
       }
-      throw storageError;
-    }
+    });
   }
 
   async exists(key: string): Promise<boolean> {
     return (await this.stat(key)) !== undefined;
   }
 
-  /** Lists objects whose keys start with `prefix`, recursively, in key order. */
+  /**
+   * Lists objects whose keys start with `prefix`, recursively, in key order. A listing cut off by
+   * a retryable failure continues after the last key it returned.
+   */
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    try {
-      for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {
-        if (item.name) {
-          yield { key: item.name, sizeBytes: item.size, lastModified: item.lastModified };
+    let lastKey = '';
+    let done = false;
+    while (!done) {
+      const page: ObjectInfo[] = [];
+      // Each attempt collects what it can; the retry resumes after the last key already returned.
+      await this.retry('list', prefix, async () => {
+        try {
+          for await (const item of this.client.listObjectsV2(this.bucket, prefix, true, lastKey)) {
+            if (item.name) page.push({ key: item.name, sizeBytes: item.size, lastModified: item.lastModified });
+            if (page.length >= LIST_PAGE_OBJECTS) return;
+          }
+          done = true;
+        } catch (error) {
+          throw storageErrorFrom(error, prefix, 'list');
+        } finally {
+          lastKey = page.at(-1)?.key ?? lastKey;
         }
-      }
-    } catch (error) {
-      throw storageErrorFrom(error, prefix, 'list');
+      });
+      yield* page;
     }
   }
 
   /** Lists the immediate "folders" under `prefix` (which should end in "/"). */
   async listPrefixes(prefix: string): Promise<string[]> {
-    const prefixes: string[] = [];
-    try {
-      for await (const item of this.client.listObjectsV2(this.bucket, prefix, false)) {
-        if (item.prefix) {
-          prefixes.push(item.prefix);
+    return this.retry('listPrefixes', prefix, async () => {
+      const prefixes: string[] = [];
+      try {
+        for await (const item of this.client.listObjectsV2(this.bucket, prefix, false)) {
+          if (item.prefix) {
+            prefixes.push(item.prefix);
+          }
         }
+      } catch (error) {
+        throw storageErrorFrom(error, prefix, 'list');
       }
-    } catch (error) {
-      throw storageErrorFrom(error, prefix, 'list');
-    }
-    return prefixes.sort();
+      return prefixes.sort();
+    });
   }
 
+  /** Deletes an object; deleting a missing object succeeds, so a repeated delete is harmless. */
   async delete(key: string): Promise<void> {
-    try {
-      await this.client.removeObject(this.bucket, key);
-    } catch (error) {
-      const storageError = storageErrorFrom(error, key, 'delete');
-      if (storageError.kind !== 'not-found') {
-        throw storageError;
+    await this.retry('delete', key, async () => {
+      try {
+        await this.client.removeObject(this.bucket, key);
+      } catch (error) {
+        const storageError = storageErrorFrom(error, key, 'delete');
+        if (storageError.kind !== 'not-found') {
+          throw storageError;
+        }
       }
-    }
+    });
   }
 
   /** Deletes every object under `prefix`, one by one (s3rver's multi-object delete can fail under races). */
@@ -192,9 +262,19 @@ export class ObjectStore {
     return deleted;
   }
 
-  /** Copies an object inside the bucket, streaming through this process so any S3 server works. */
+  /**
+   * Copies an object inside the bucket, streaming through this process so any S3 server works.
+   * A failed copy starts again from the source, which the copy does not change.
+   */
   async copy(sourceKey: string, targetKey: string): Promise<PutResult> {
-    const stream = await this.getStream(sourceKey);
-    return this.put(targetKey, stream);
+    return this.retry('copy', targetKey, async () => {
+      const stream = await this.openStream(sourceKey);
+      try {
+        return await uploadStream(this.client, this.bucket, targetKey, stream, this.partSizeBytes, 'application/octet-stream');
+      } catch (error) {
+        stream.destroy();
+        throw storageErrorFrom(error, targetKey, 'write');
+      }
+    });
   }
 }
