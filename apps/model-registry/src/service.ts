@@ -1,6 +1,8 @@
 import type { ServiceDefinitionOptions } from '@inception/rpc';
 import { REGISTRY_DEFAULT_GRPC_PORT, REGISTRY_DEFAULT_METRICS_PORT, registryEnv } from './config.js';
 import { registryMetrics } from './metrics.js';
+import { initBackend } from '@inception/tf-runtime';
+import { Classifier } from './domain/classifier.js';
 import { registryHandlers } from './rpc/handlers.js';
 
 /** The model-registry process: its variables and how its handlers are built. */
@@ -10,7 +12,11 @@ export const registryServiceDefinition: ServiceDefinitionOptions<typeof registry
   defaultGrpcPort: REGISTRY_DEFAULT_GRPC_PORT,
   defaultMetricsPort: REGISTRY_DEFAULT_METRICS_PORT,
   env: registryEnv,
-  async create({ store, metrics }) {
-    return { services: [registryHandlers({ store, metrics: registryMetrics(metrics) })] };
+  async create({ store, metrics, logger }) {
+    // Classify runs the models; the registry needs no device of its own, so wasm or cpu will do.
+    const choice = await initBackend({});
+    logger.info({ backend: choice.backend }, `TensorFlow.js backend for Classify: ${choice.backend}`);
+    const classifier = new Classifier(store);
+    return { services: [registryHandlers({ store, metrics: registryMetrics(metrics), classifier })], stop: async () => classifier.dispose() };
   },
 };

@@ -2,6 +2,9 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { ModelVersionSchema, RegistryService, type ModelVersion } from '@inception/proto';
 import { createRpcClient } from '@inception/rpc';
 import { InvalidArgumentError, type Command } from 'commander';
+import { initBackend } from '@inception/tf-runtime';
+import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
+import { exportVersion } from './models-export.js';
 import { printMessageJson, serviceAddress } from './output.js';
 
 function registryClient(options: { registry?: string }) {
@@ -13,6 +16,15 @@ function parseVersionReference(value: string): { model: string; selector: string
   const match = /^([a-z0-9][a-z0-9_-]*)@([a-z0-9_-]+)$/.exec(value);
   if (!match) throw new InvalidArgumentError(`expected <model>@<version or alias>, e.g. flowers@3 or flowers@production, got "${value}"`);
   return { model: match[1]!, selector: match[2]! };
+}
+
+/** Turns "3" or an alias name into a version number. */
+async function resolveVersion(client: ReturnType<typeof registryClient>, model: string, selector: string): Promise<number> {
+  const version = Number(selector);
+  if (Number.isInteger(version) && version > 0) return version;
+  const alias = (await client.getModel({ name: model })).aliases.find((entry) => entry.name === selector);
+  if (!alias) throw new Error(`model "${model}" has no alias "${selector}"`);
+  return alias.version;
 }
 
 /** Renders a version's lineage as an indented tree. */
@@ -66,12 +78,7 @@ export function registerModelCommands(program: Command): void {
     const { model, selector } = parseVersionReference(reference);
     const client = registryClient(parentOptions());
     try {
-      let version = Number(selector);
-      if (!Number.isInteger(version) || version <= 0) {
-        const alias = (await client.getModel({ name: model })).aliases.find((entry) => entry.name === selector);
-        if (!alias) throw new Error(`model "${model}" has no alias "${selector}"`);
-        version = alias.version;
-      }
+      const version = await resolveVersion(client, model, selector);
       const response = await client.getVersion({ model, version });
       if (options.json) printMessageJson(ModelVersionSchema, response.version!);
       else console.log(lineageTree(response.version!));
@@ -79,6 +86,25 @@ export function registerModelCommands(program: Command): void {
       client.close();
     }
   });
+
+  models
+    .command('export <model@version|alias> <directory>')
+    .description('write a version as a tfjs layers model (model.json, weights.bin, labels.txt) that tf.loadLayersModel loads without this project; reads the files from S3 (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)')
+    .action(async (reference: string, directory: string) => {
+      const { model, selector } = parseVersionReference(reference);
+      const client = registryClient(parentOptions());
+      try {
+        const version = await resolveVersion(client, model, selector);
+        const response = await client.getVersion({ model, version });
+        const bucket = process.env.S3_BUCKET ?? 'inception';
+        const store = objectStoreFromEnv(bucket, `s3://${bucket}/models/${model}`, process.env);
+        await initBackend({});
+        const files = await exportVersion(store, response.version!, directory);
+        console.log(`wrote ${files.modelJsonPath}, ${files.weightsPath} and ${files.labelsPath}`);
+      } finally {
+        client.close();
+      }
+    });
 
   models
     .command('alias <model> <alias> <version>')

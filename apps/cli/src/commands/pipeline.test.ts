@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { normalizeImage, preprocessForEval } from '@inception/imaging';
 import path from 'node:path';
 import { ingestionHandlers, ingestionMetrics } from '@inception/ingestion';
-import { registryHandlers, registryMetrics } from '@inception/model-registry';
+import { Classifier, registryHandlers, registryMetrics } from '@inception/model-registry';
 import { GrpcStatus, createRpcClient, checkHealth, ServiceError, startRpcServer, type RpcServer } from '@inception/rpc';
 import { shardingHandlers, shardingMetrics } from '@inception/sharding';
 import { layout, type DatasetManifest } from '@inception/storage';
@@ -15,6 +17,7 @@ import { buildInceptionV3, listModelVariables } from '@inception/inception';
 import { IngestionService, JobKind, JobState, RegistryService, ShardingService, TrainerService, type Job } from '@inception/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients, type Clients } from '../clients.js';
+import { exportVersion } from './models-export.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
 
 const CLASSES = ['bag', 'sandal', 'trouser'];
@@ -59,7 +62,7 @@ beforeAll(async () => {
   servers = {} as typeof servers;
   servers.ingestion = await startRpcServer({ name: 'ingestion', logger, services: [ingestionHandlers({ store, metrics: ingestionMetrics(createMetricsRegistry('i')), maxImagePixels: 1e8, concurrency: 4 })] });
   servers.sharding = await startRpcServer({ name: 'sharding', logger, services: [shardingHandlers({ store, metrics: shardingMetrics(createMetricsRegistry('s')), concurrency: 2, unitTimeoutMs: 60_000, unitAttempts: 2 }).registration] });
-  servers.registry = await startRpcServer({ name: 'registry', logger, services: [registryHandlers({ store, metrics: registryMetrics(createMetricsRegistry('r')) })] });
+  servers.registry = await startRpcServer({ name: 'registry', logger, services: [registryHandlers({ store, metrics: registryMetrics(createMetricsRegistry('r')), classifier: new Classifier(store) })] });
   const registryClient = createRpcClient(RegistryService, servers.registry.address);
   const trainerRegistry = createMetricsRegistry('inception_trainer');
   trainerMetricsServer = await startMetricsServer(trainerRegistry, '127.0.0.1', 0);
@@ -196,6 +199,51 @@ describe('pipeline through real gRPC servers and s3rver', () => {
     expect(job.eval?.precisionAt1).toBeCloseTo(result.job.eval!.precisionAt1, 6);
     const evaluation = await harness.store.getJson<{ confusion: number[][] }>(job.evaluationKey);
     expect(evaluation.confusion.flat().reduce((sum, count) => sum + count, 0)).toBe(CLASSES.length * VALIDATION_PER_CLASS);
+  });
+
+  it('classifies an image with the top 5 classes', async () => {
+    const image = await readFile(path.join(sampleDir, 'validation', CLASSES[0]!, (await readdir(path.join(sampleDir, 'validation', CLASSES[0]!)))[0]!));
+    const response = await clients.registry.classify({ model: result.version.model, version: result.version.version, image });
+    const probabilities = response.predictions.map((prediction) => prediction.probability);
+    expect(response.predictions).toHaveLength(4);
+    expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+    expect(probabilities.reduce((sum, value) => sum + value, 0)).toBeCloseTo(1, 5);
+    expect(response.predictions.map((prediction) => prediction.className).sort()).toEqual(['(background)', ...CLASSES].sort());
+  });
+
+  it('rejects a Classify image above 4 MiB', async () => {
+    const error = (await clients.registry.classify({ model: result.version.model, version: result.version.version, image: new Uint8Array(4 * 1024 * 1024 + 1) }).catch((caught: unknown) => caught)) as ServiceError;
+    expect(error.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    expect(error.message).toContain('4 MiB');
+  });
+
+  it('rejects a Classify input that is not an image', async () => {
+    const error = (await clients.registry.classify({ model: result.version.model, version: result.version.version, image: Buffer.from('not an image at all') }).catch((caught: unknown) => caught)) as ServiceError;
+    expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+  });
+
+  it('exports a version that tf.loadLayersModel runs like Classify', async () => {
+    const directory = path.join(sampleDir, 'export');
+    const files = await exportVersion(harness.store, result.version, directory);
+    const modelJson = JSON.parse(await readFile(files.modelJsonPath, 'utf8')) as { modelTopology: object; weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }> };
+    const weights = await readFile(files.weightsPath);
+    expect(JSON.stringify(modelJson.modelTopology)).not.toContain('InceptionBatchNorm');
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }));
+
+    const imagePath = path.join(sampleDir, 'validation', CLASSES[1]!, (await readdir(path.join(sampleDir, 'validation', CLASSES[1]!)))[0]!);
+    const image = await readFile(imagePath);
+    const normalized = await normalizeImage(image);
+    const pixels = await preprocessForEval(normalized.ok ? normalized.jpegBytes : image, 75);
+    const output = tf.tidy(() => tf.softmax(loaded.predict(tf.tensor4d(pixels, [1, 75, 75, 3])) as tf.Tensor2D));
+    const exported = Array.from(await output.data());
+    output.dispose();
+    loaded.dispose();
+
+    const classified = await clients.registry.classify({ model: result.version.model, version: result.version.version, image });
+    for (const prediction of classified.predictions) {
+      expect(exported[prediction.label]).toBeCloseTo(prediction.probability, 5);
+    }
+    expect((await readFile(files.labelsPath, 'utf8')).trim().split('\n')).toEqual(['(background)', ...CLASSES]);
   });
 
   it('answers health checks on every service', async () => {

@@ -1,7 +1,9 @@
 import { create, toJson } from '@bufbuild/protobuf';
 import { LineageSchema, RegistryService } from '@inception/proto';
-import { implement, requireField, requireName, ServiceError, type ServiceRegistration } from '@inception/rpc';
+import { GrpcStatus, implement, requireField, requireName, ServiceError, type ServiceRegistration } from '@inception/rpc';
 import { StorageError, type ObjectStore } from '@inception/storage';
+import { normalizeImage } from '@inception/imaging';
+import { Classifier, ClassifierError } from '../domain/classifier.js';
 import { AliasError, deleteAlias, deleteVersion, isValidAliasName, setAlias } from '../domain/aliases.js';
 import { createVersion, ModelLock, VersionRequestError } from '../domain/create-version.js';
 import type { RegistryMetrics } from '../metrics.js';
@@ -11,13 +13,19 @@ import { aliasMessage, modelMessage, parsePageToken, versionMessage } from './co
 export interface RegistryDependencies {
   store: ObjectStore;
   metrics: RegistryMetrics;
+  /** Serves Classify; without one, Classify answers FAILED_PRECONDITION. */
+  classifier?: Classifier;
 }
+
+/** Largest image Classify accepts, in bytes. */
+export const MAX_CLASSIFY_IMAGE_BYTES = 4 * 1024 * 1024;
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
 
 function toServiceError(error: unknown, metrics: RegistryMetrics): unknown {
   if (error instanceof VersionRequestError) return ServiceError.invalidArgument(error.message);
+  if (error instanceof ClassifierError) return ServiceError.failedPrecondition(error.message);
   if (error instanceof AliasError) return error.kind === 'not-found' ? ServiceError.notFound(error.message) : ServiceError.failedPrecondition(error.message);
   if (error instanceof StorageError && error.kind === 'not-found') return ServiceError.notFound(error.message);
   if (error instanceof StorageError && error.kind === 'integrity') {
@@ -161,6 +169,30 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
         dependencies.metrics.aliasMoves.inc({ operation: 'delete' });
         context.logger.info({ model, alias, version: deleted.version }, 'alias deleted');
         return { deleted: aliasMessage(alias, deleted) };
+      });
+    },
+
+    async classify(request) {
+      const model = requireName(request.model, 'model');
+      if (request.image.byteLength > MAX_CLASSIFY_IMAGE_BYTES) {
+        throw new ServiceError(GrpcStatus.RESOURCE_EXHAUSTED, `image is ${request.image.byteLength} bytes, above the Classify limit of ${MAX_CLASSIFY_IMAGE_BYTES} bytes (4 MiB)`);
+      }
+      if (request.image.byteLength === 0) throw ServiceError.invalidArgument('missing required field image');
+      const classifier = dependencies.classifier;
+      if (!classifier) throw ServiceError.failedPrecondition('this registry was started without a classifier');
+      const normalized = await normalizeImage(request.image);
+      if (!normalized.ok) throw ServiceError.invalidArgument(`image rejected (${normalized.reason}): ${normalized.detail}`);
+      return guarded(async () => {
+        let version = request.version;
+        if (version === 0) {
+          const alias = requireAlias(request.alias);
+          const record = (await repository.aliases(model)).aliases[alias];
+          if (!record) throw ServiceError.notFound(`model "${model}" has no alias "${alias}"`);
+          version = record.version;
+        }
+        const manifest = await repository.version(model, version);
+        const predictions = await classifier.classify(manifest, normalized.jpegBytes);
+        return { version, predictions };
       });
     },
 

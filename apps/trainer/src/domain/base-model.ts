@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RegistryService, ModelVersion } from '@inception/proto';
 import type { RpcClient } from '@inception/rpc';
 import type { FileEntry, ObjectStore } from '@inception/storage';
-import { CHECKPOINT_FILE_NAMES, decodeTensors, type CheckpointManifest } from '../storage/checkpoint-store.js';
+import { CHECKPOINT_FILE_NAMES, decodeTensors, type TrainerCheckpointManifest as CheckpointManifest } from '@inception/checkpoint';
 
 /** A registered model version's checkpoint, loaded for fine-tuning or evaluation. */
 export interface BaseModel {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inception/v1/registry.proto.
  */
 export const file_inception_v1_registry: GenFile = /*@__PURE__*/
-  fileDesc("ChtpbmNlcHRpb24vdjEvcmVnaXN0cnkucHJvdG8SDGluY2VwdGlvbi52MSJpCgVBbGlhcxIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SEQoJcHJvdGVjdGVkGAMgASgIEi4KCnVwZGF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIloKBU1vZGVsEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAigAMKB0xpbmVhZ2USKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEhQKDHNoYXJkX3NldF9pZBgCIAEoCRIOCgZqb2JfaWQYAyABKAkSGQoRY2hlY2twb2ludF9wcmVmaXgYBCABKAkSRAoQaHlwZXJfcGFyYW1ldGVycxgFIAMoCzIqLmluY2VwdGlvbi52MS5MaW5lYWdlLkh5cGVyUGFyYW1ldGVyc0VudHJ5EioKB21ldHJpY3MYBiABKAsyGS5pbmNlcHRpb24udjEuRXZhbE1ldHJpY3MSDwoHYmFja2VuZBgHIAEoCRITCgtudW1fY2xhc3NlcxgIIAEoDRIOCgZsYWJlbHMYCSADKAkSDQoFc3RlcHMYCiABKA0SGgoSYmFzZV9tb2RlbF92ZXJzaW9uGAsgASgJGjYKFEh5cGVyUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEirgEKDE1vZGVsVmVyc2lvbhINCgVtb2RlbBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgNEiYKB2xpbmVhZ2UYAyABKAsyFS5pbmNlcHRpb24udjEuTGluZWFnZRImCgVmaWxlcxgEIAMoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSLgoKY3JlYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiNwoSQ3JlYXRlTW9kZWxSZXF1ZXN0EgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkiSgoTQ3JlYXRlTW9kZWxSZXNwb25zZRIiCgVtb2RlbBgBIAEoCzITLmluY2VwdGlvbi52MS5Nb2RlbBIPCgdjcmVhdGVkGAIgASgIInUKFENyZWF0ZVZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEiYKBWZpbGVzGAIgAygLMhcuaW5jZXB0aW9uLnYxLk9iamVjdFJlZhImCgdsaW5lYWdlGAMgASgLMhUuaW5jZXB0aW9uLnYxLkxpbmVhZ2UiRAoVQ3JlYXRlVmVyc2lvblJlc3BvbnNlEisKB3ZlcnNpb24YASABKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uIjMKEUdldFZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg8KB3ZlcnNpb24YAiABKA0iQQoSR2V0VmVyc2lvblJlc3BvbnNlEisKB3ZlcnNpb24YASABKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uIksKE0xpc3RWZXJzaW9uc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiXQoUTGlzdFZlcnNpb25zUmVzcG9uc2USLAoIdmVyc2lvbnMYASADKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfCg9HZXRNb2RlbFJlcXVlc3QSDAoEbmFtZRgBIAEoCSJuChBHZXRNb2RlbFJlc3BvbnNlEiIKBW1vZGVsGAEgASgLMhMuaW5jZXB0aW9uLnYxLk1vZGVsEiQKB2FsaWFzZXMYAiADKAsyEy5pbmNlcHRpb24udjEuQWxpYXMSEAoIdmVyc2lvbnMYAyADKA0iEwoRTGlzdE1vZGVsc1JlcXVlc3QiOQoSTGlzdE1vZGVsc1Jlc3BvbnNlEiMKBm1vZGVscxgBIAMoCzITLmluY2VwdGlvbi52MS5Nb2RlbCJgCg9TZXRBbGlhc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSDQoFYWxpYXMYAiABKAkSDwoHdmVyc2lvbhgDIAEoDRIPCgdwcm90ZWN0GAQgASgIEg0KBWZvcmNlGAUgASgIIlAKEFNldEFsaWFzUmVzcG9uc2USIgoFYWxpYXMYASABKAsyEy5pbmNlcHRpb24udjEuQWxpYXMSGAoQcHJldmlvdXNfdmVyc2lvbhgCIAEoDSJBChJEZWxldGVBbGlhc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSDQoFYWxpYXMYAiABKAkSDQoFZm9yY2UYAyABKAgiOwoTRGVsZXRlQWxpYXNSZXNwb25zZRIkCgdkZWxldGVkGAEgASgLMhMuaW5jZXB0aW9uLnYxLkFsaWFzIjYKFERlbGV0ZVZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg8KB3ZlcnNpb24YAiABKA0iFwoVRGVsZXRlVmVyc2lvblJlc3BvbnNlMvwFCg9SZWdpc3RyeVNlcnZpY2USUgoLQ3JlYXRlTW9kZWwSIC5pbmNlcHRpb24udjEuQ3JlYXRlTW9kZWxSZXF1ZXN0GiEuaW5jZXB0aW9uLnYxLkNyZWF0ZU1vZGVsUmVzcG9uc2USWAoNQ3JlYXRlVmVyc2lvbhIiLmluY2VwdGlvbi52MS5DcmVhdGVWZXJzaW9uUmVxdWVzdBojLmluY2VwdGlvbi52MS5DcmVhdGVWZXJzaW9uUmVzcG9uc2USTwoKR2V0VmVyc2lvbhIfLmluY2VwdGlvbi52MS5HZXRWZXJzaW9uUmVxdWVzdBogLmluY2VwdGlvbi52MS5HZXRWZXJzaW9uUmVzcG9uc2USVQoMTGlzdFZlcnNpb25zEiEuaW5jZXB0aW9uLnYxLkxpc3RWZXJzaW9uc1JlcXVlc3QaIi5pbmNlcHRpb24udjEuTGlzdFZlcnNpb25zUmVzcG9uc2USSQoIR2V0TW9kZWwSHS5pbmNlcHRpb24udjEuR2V0TW9kZWxSZXF1ZXN0Gh4uaW5jZXB0aW9uLnYxLkdldE1vZGVsUmVzcG9uc2USTwoKTGlzdE1vZGVscxIfLmluY2VwdGlvbi52MS5MaXN0TW9kZWxzUmVxdWVzdBogLmluY2VwdGlvbi52MS5MaXN0TW9kZWxzUmVzcG9uc2USSQoIU2V0QWxpYXMSHS5pbmNlcHRpb24udjEuU2V0QWxpYXNSZXF1ZXN0Gh4uaW5jZXB0aW9uLnYxLlNldEFsaWFzUmVzcG9uc2USUgoLRGVsZXRlQWxpYXMSIC5pbmNlcHRpb24udjEuRGVsZXRlQWxpYXNSZXF1ZXN0GiEuaW5jZXB0aW9uLnYxLkRlbGV0ZUFsaWFzUmVzcG9uc2USWAoNRGVsZXRlVmVyc2lvbhIiLmluY2VwdGlvbi52MS5EZWxldGVWZXJzaW9uUmVxdWVzdBojLmluY2VwdGlvbi52MS5EZWxldGVWZXJzaW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_inception_v1_common]);
+  fileDesc("ChtpbmNlcHRpb24vdjEvcmVnaXN0cnkucHJvdG8SDGluY2VwdGlvbi52MSJpCgVBbGlhcxIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SEQoJcHJvdGVjdGVkGAMgASgIEi4KCnVwZGF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIloKBU1vZGVsEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAigAMKB0xpbmVhZ2USKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEhQKDHNoYXJkX3NldF9pZBgCIAEoCRIOCgZqb2JfaWQYAyABKAkSGQoRY2hlY2twb2ludF9wcmVmaXgYBCABKAkSRAoQaHlwZXJfcGFyYW1ldGVycxgFIAMoCzIqLmluY2VwdGlvbi52MS5MaW5lYWdlLkh5cGVyUGFyYW1ldGVyc0VudHJ5EioKB21ldHJpY3MYBiABKAsyGS5pbmNlcHRpb24udjEuRXZhbE1ldHJpY3MSDwoHYmFja2VuZBgHIAEoCRITCgtudW1fY2xhc3NlcxgIIAEoDRIOCgZsYWJlbHMYCSADKAkSDQoFc3RlcHMYCiABKA0SGgoSYmFzZV9tb2RlbF92ZXJzaW9uGAsgASgJGjYKFEh5cGVyUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEirgEKDE1vZGVsVmVyc2lvbhINCgVtb2RlbBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgNEiYKB2xpbmVhZ2UYAyABKAsyFS5pbmNlcHRpb24udjEuTGluZWFnZRImCgVmaWxlcxgEIAMoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSLgoKY3JlYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiNwoSQ3JlYXRlTW9kZWxSZXF1ZXN0EgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkiSgoTQ3JlYXRlTW9kZWxSZXNwb25zZRIiCgVtb2RlbBgBIAEoCzITLmluY2VwdGlvbi52MS5Nb2RlbBIPCgdjcmVhdGVkGAIgASgIInUKFENyZWF0ZVZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEiYKBWZpbGVzGAIgAygLMhcuaW5jZXB0aW9uLnYxLk9iamVjdFJlZhImCgdsaW5lYWdlGAMgASgLMhUuaW5jZXB0aW9uLnYxLkxpbmVhZ2UiRAoVQ3JlYXRlVmVyc2lvblJlc3BvbnNlEisKB3ZlcnNpb24YASABKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uIjMKEUdldFZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg8KB3ZlcnNpb24YAiABKA0iQQoSR2V0VmVyc2lvblJlc3BvbnNlEisKB3ZlcnNpb24YASABKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uIksKE0xpc3RWZXJzaW9uc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiXQoUTGlzdFZlcnNpb25zUmVzcG9uc2USLAoIdmVyc2lvbnMYASADKAsyGi5pbmNlcHRpb24udjEuTW9kZWxWZXJzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfCg9HZXRNb2RlbFJlcXVlc3QSDAoEbmFtZRgBIAEoCSJuChBHZXRNb2RlbFJlc3BvbnNlEiIKBW1vZGVsGAEgASgLMhMuaW5jZXB0aW9uLnYxLk1vZGVsEiQKB2FsaWFzZXMYAiADKAsyEy5pbmNlcHRpb24udjEuQWxpYXMSEAoIdmVyc2lvbnMYAyADKA0iEwoRTGlzdE1vZGVsc1JlcXVlc3QiOQoSTGlzdE1vZGVsc1Jlc3BvbnNlEiMKBm1vZGVscxgBIAMoCzITLmluY2VwdGlvbi52MS5Nb2RlbCJgCg9TZXRBbGlhc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSDQoFYWxpYXMYAiABKAkSDwoHdmVyc2lvbhgDIAEoDRIPCgdwcm90ZWN0GAQgASgIEg0KBWZvcmNlGAUgASgIIlAKEFNldEFsaWFzUmVzcG9uc2USIgoFYWxpYXMYASABKAsyEy5pbmNlcHRpb24udjEuQWxpYXMSGAoQcHJldmlvdXNfdmVyc2lvbhgCIAEoDSJBChJEZWxldGVBbGlhc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSDQoFYWxpYXMYAiABKAkSDQoFZm9yY2UYAyABKAgiOwoTRGVsZXRlQWxpYXNSZXNwb25zZRIkCgdkZWxldGVkGAEgASgLMhMuaW5jZXB0aW9uLnYxLkFsaWFzIjYKFERlbGV0ZVZlcnNpb25SZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg8KB3ZlcnNpb24YAiABKA0iFwoVRGVsZXRlVmVyc2lvblJlc3BvbnNlIk8KD0NsYXNzaWZ5UmVxdWVzdBINCgVtb2RlbBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgNEg0KBWFsaWFzGAMgASgJEg0KBWltYWdlGAQgASgMIkQKClByZWRpY3Rpb24SDQoFbGFiZWwYASABKA0SEgoKY2xhc3NfbmFtZRgCIAEoCRITCgtwcm9iYWJpbGl0eRgDIAEoASJSChBDbGFzc2lmeVJlc3BvbnNlEg8KB3ZlcnNpb24YASABKA0SLQoLcHJlZGljdGlvbnMYAiADKAsyGC5pbmNlcHRpb24udjEuUHJlZGljdGlvbjLHBgoPUmVnaXN0cnlTZXJ2aWNlElIKC0NyZWF0ZU1vZGVsEiAuaW5jZXB0aW9uLnYxLkNyZWF0ZU1vZGVsUmVxdWVzdBohLmluY2VwdGlvbi52MS5DcmVhdGVNb2RlbFJlc3BvbnNlElgKDUNyZWF0ZVZlcnNpb24SIi5pbmNlcHRpb24udjEuQ3JlYXRlVmVyc2lvblJlcXVlc3QaIy5pbmNlcHRpb24udjEuQ3JlYXRlVmVyc2lvblJlc3BvbnNlEk8KCkdldFZlcnNpb24SHy5pbmNlcHRpb24udjEuR2V0VmVyc2lvblJlcXVlc3QaIC5pbmNlcHRpb24udjEuR2V0VmVyc2lvblJlc3BvbnNlElUKDExpc3RWZXJzaW9ucxIhLmluY2VwdGlvbi52MS5MaXN0VmVyc2lvbnNSZXF1ZXN0GiIuaW5jZXB0aW9uLnYxLkxpc3RWZXJzaW9uc1Jlc3BvbnNlEkkKCEdldE1vZGVsEh0uaW5jZXB0aW9uLnYxLkdldE1vZGVsUmVxdWVzdBoeLmluY2VwdGlvbi52MS5HZXRNb2RlbFJlc3BvbnNlEk8KCkxpc3RNb2RlbHMSHy5pbmNlcHRpb24udjEuTGlzdE1vZGVsc1JlcXVlc3QaIC5pbmNlcHRpb24udjEuTGlzdE1vZGVsc1Jlc3BvbnNlEkkKCFNldEFsaWFzEh0uaW5jZXB0aW9uLnYxLlNldEFsaWFzUmVxdWVzdBoeLmluY2VwdGlvbi52MS5TZXRBbGlhc1Jlc3BvbnNlElIKC0RlbGV0ZUFsaWFzEiAuaW5jZXB0aW9uLnYxLkRlbGV0ZUFsaWFzUmVxdWVzdBohLmluY2VwdGlvbi52MS5EZWxldGVBbGlhc1Jlc3BvbnNlElgKDURlbGV0ZVZlcnNpb24SIi5pbmNlcHRpb24udjEuRGVsZXRlVmVyc2lvblJlcXVlc3QaIy5pbmNlcHRpb24udjEuRGVsZXRlVmVyc2lvblJlc3BvbnNlEkkKCENsYXNzaWZ5Eh0uaW5jZXB0aW9uLnYxLkNsYXNzaWZ5UmVxdWVzdBoeLmluY2VwdGlvbi52MS5DbGFzc2lmeVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_inception_v1_common]);
 
 /**
  * @generated from message inception.v1.Alias
@@ -598,6 +598,97 @@ export const DeleteVersionResponseSchema: GenMessage<DeleteVersionResponse> = /*
   messageDesc(file_inception_v1_registry, 21);
 
 /**
+ * @generated from message inception.v1.ClassifyRequest
+ */
+export type ClassifyRequest = Message<"inception.v1.ClassifyRequest"> & {
+  /**
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * Version number; 0 means use `alias`.
+   *
+   * @generated from field: uint32 version = 2;
+   */
+  version: number;
+
+  /**
+   * Alias such as "production", used when version is 0.
+   *
+   * @generated from field: string alias = 3;
+   */
+  alias: string;
+
+  /**
+   * Encoded image (JPEG, PNG, GIF, WebP, TIFF or BMP), at most 4 MiB.
+   *
+   * @generated from field: bytes image = 4;
+   */
+  image: Uint8Array;
+};
+
+/**
+ * Describes the message inception.v1.ClassifyRequest.
+ * Use `create(ClassifyRequestSchema)` to create a new message.
+ */
+export const ClassifyRequestSchema: GenMessage<ClassifyRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 22);
+
+/**
+ * @generated from message inception.v1.Prediction
+ */
+export type Prediction = Message<"inception.v1.Prediction"> & {
+  /**
+   * Logit index: 1..N for the dataset's classes, 0 for the background class.
+   *
+   * @generated from field: uint32 label = 1;
+   */
+  label: number;
+
+  /**
+   * @generated from field: string class_name = 2;
+   */
+  className: string;
+
+  /**
+   * @generated from field: double probability = 3;
+   */
+  probability: number;
+};
+
+/**
+ * Describes the message inception.v1.Prediction.
+ * Use `create(PredictionSchema)` to create a new message.
+ */
+export const PredictionSchema: GenMessage<Prediction> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 23);
+
+/**
+ * @generated from message inception.v1.ClassifyResponse
+ */
+export type ClassifyResponse = Message<"inception.v1.ClassifyResponse"> & {
+  /**
+   * @generated from field: uint32 version = 1;
+   */
+  version: number;
+
+  /**
+   * The five most probable classes, most probable first.
+   *
+   * @generated from field: repeated inception.v1.Prediction predictions = 2;
+   */
+  predictions: Prediction[];
+};
+
+/**
+ * Describes the message inception.v1.ClassifyResponse.
+ * Use `create(ClassifyResponseSchema)` to create a new message.
+ */
+export const ClassifyResponseSchema: GenMessage<ClassifyResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_registry, 24);
+
+/**
  * Keeps models, their immutable numbered versions and each version's lineage.
  *
  * @generated from service inception.v1.RegistryService
@@ -683,6 +774,16 @@ export const RegistryService: GenService<{
     methodKind: "unary";
     input: typeof DeleteVersionRequestSchema;
     output: typeof DeleteVersionResponseSchema;
+  },
+  /**
+   * Classifies one image (at most 4 MiB) with a version's averaged weights and returns the top 5 classes.
+   *
+   * @generated from rpc inception.v1.RegistryService.Classify
+   */
+  classify: {
+    methodKind: "unary";
+    input: typeof ClassifyRequestSchema;
+    output: typeof ClassifyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_inception_v1_registry, 0);
