@@ -4,6 +4,7 @@ import { runDemo } from './commands/demo.js';
 import { runModelSummary } from './commands/model-summary.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerModelCommands } from './commands/models.js';
+import { registerShardCommand } from './commands/shard.js';
 import { registerTfrecordCommands } from './commands/tfrecord-inspect.js';
 import { registerTrainCommands } from './commands/train.js';
 import { runUp } from './commands/up.js';
@@ -49,6 +50,7 @@ program
 registerTrainCommands(program);
 registerJobCommands(program);
 registerModelCommands(program);
+registerShardCommand(program);
 registerTfrecordCommands(program);
 
 try {
