@@ -1,7 +1,15 @@
-import type { ServiceDefinitionOptions } from '@inception/rpc';
+import { ShardingService } from '@inception/proto';
+import { methodScopes, type ServiceDefinitionOptions } from '@inception/rpc';
 import { SHARDING_DEFAULT_GRPC_PORT, SHARDING_DEFAULT_METRICS_PORT, shardingEnv } from './config.js';
 import { shardingMetrics } from './metrics.js';
 import { shardingHandlers } from './rpc/handlers.js';
+
+/** Scope each sharding RPC needs when AUTH_TOKENS_FILE is set; replicas send WriteShard with SERVICE_TOKEN. */
+export const shardingScopes = methodScopes(ShardingService, {
+  shardDataset: 'write',
+  writeShard: 'write',
+  watchSharding: 'read',
+});
 
 /** The sharding process: its variables and how its handlers are built. */
 export const shardingServiceDefinition: ServiceDefinitionOptions<typeof shardingEnv> = {
@@ -10,6 +18,7 @@ export const shardingServiceDefinition: ServiceDefinitionOptions<typeof sharding
   defaultGrpcPort: SHARDING_DEFAULT_GRPC_PORT,
   defaultMetricsPort: SHARDING_DEFAULT_METRICS_PORT,
   env: shardingEnv,
+  scopes: [shardingScopes],
   async create({ config, store, metrics }) {
     const handlers = shardingHandlers({
       store,

@@ -1,14 +1,20 @@
 import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import * as grpc from '@grpc/grpc-js';
+import { bearerMetadata } from './auth.js';
+import { inboundCall } from './call-scope.js';
 import { serviceErrorFromGrpc, ServiceError } from './errors.js';
 import { DEFAULT_MAX_RECEIVE_MESSAGE_BYTES, DEFAULT_MAX_SEND_MESSAGE_BYTES } from './server.js';
 import { methodPath } from './service-definition.js';
 
+/**
+ * Per-call options. A call made while a handler serves another call also ends by that call's
+ * deadline and is cancelled with it, without passing `deadlineMs` or `signal`.
+ */
 export interface CallOptions {
   /** Time allowed for this call, in milliseconds; overrides the client's default. */
   timeoutMs?: number;
-  /** Absolute deadline as epoch milliseconds, e.g. the deadline of the call being served. */
+  /** Absolute deadline as epoch milliseconds; the earliest of this, `timeoutMs` and the inbound call's deadline applies. */
   deadlineMs?: number;
   signal?: AbortSignal;
   metadata?: grpc.Metadata;
@@ -35,8 +41,10 @@ export type RpcClient<S extends GenServiceMethods> = { [K in keyof S]: ClientMet
 export interface RpcClientOptions {
   /** Default time allowed per call, in milliseconds (default 30 000); streams get no default deadline. */
   timeoutMs?: number;
-  /** Metadata added to every call, e.g. an authorization header. */
+  /** Metadata added to every call. */
   metadata?: () => grpc.Metadata;
+  /** Bearer token sent on every call as "authorization: Bearer <token>". */
+  token?: string;
   /** Methods safe to repeat (by name, e.g. "WriteShard"): retried on UNAVAILABLE by the channel. */
   idempotentMethods?: string[];
   /** Also retry idempotent methods on DEADLINE_EXCEEDED (default false). */
@@ -62,6 +70,8 @@ function serviceConfig(service: GenService<GenServiceMethods>, options: RpcClien
 function deadlineFor(options: CallOptions | undefined, defaultTimeoutMs: number | undefined): grpc.Deadline | undefined {
   const candidates: number[] = [];
   if (options?.deadlineMs !== undefined && Number.isFinite(options.deadlineMs)) candidates.push(options.deadlineMs);
+  const inbound = inboundCall();
+  if (inbound && Number.isFinite(inbound.deadlineMs)) candidates.push(inbound.deadlineMs);
   const timeoutMs = options?.timeoutMs ?? defaultTimeoutMs;
   if (timeoutMs !== undefined) candidates.push(Date.now() + timeoutMs);
   return candidates.length ? new Date(Math.min(...candidates)) : undefined;
@@ -72,9 +82,11 @@ function toBytes(schema: DescMessage, message: unknown): Uint8Array {
 }
 
 function bindCancel(call: grpc.Call, signal: AbortSignal | undefined): void {
-  if (!signal) return;
-  if (signal.aborted) call.cancel();
-  else signal.addEventListener('abort', () => call.cancel(), { once: true });
+  for (const source of [signal, inboundCall()?.signal]) {
+    if (!source) continue;
+    if (source.aborted) call.cancel();
+    else source.addEventListener('abort', () => call.cancel(), { once: true });
+  }
 }
 
 async function* streamResponses<T>(call: grpc.ClientReadableStream<T>, method: string): AsyncIterable<T> {
@@ -120,6 +132,7 @@ export function createRpcClient<S extends GenServiceMethods>(
     const decode = (bytes: Buffer) => fromBinary(method.output, bytes);
     const metadataFor = (callOptions?: CallOptions) => {
       const metadata = options.metadata?.() ?? new grpc.Metadata();
+      if (options.token) bearerMetadata(options.token, metadata);
       if (callOptions?.metadata) metadata.merge(callOptions.metadata);
       return metadata;
     };

@@ -1,6 +1,9 @@
 import { create, type DescMessage, type DescMethod, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type * as grpc from '@grpc/grpc-js';
+import { runInCallScope } from './call-scope.js';
+import { ServiceError, toServiceError } from './errors.js';
+import type { RpcLogger } from './logger.js';
 
 /** Fields every server-side call object has (grpc-js does not export this type from its index). */
 export interface SurfaceCall {
@@ -9,8 +12,6 @@ export interface SurfaceCall {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   on(event: string, listener: (...args: any[]) => void): unknown;
 }
-import { toServiceError } from './errors.js';
-import type { RpcLogger } from './logger.js';
 
 /** What a handler knows about the call besides its request. */
 export interface CallContext {
@@ -56,8 +57,7 @@ function deadlineOf(call: SurfaceCall): number {
   return Number.isFinite(deadline) && deadline > 0 ? deadline : Infinity;
 }
 
-function contextFor(call: SurfaceCall, method: DescMethod, logger: RpcLogger): CallContext {
-  const controller = new AbortController();
+function contextFor(call: SurfaceCall, method: DescMethod, logger: RpcLogger, controller: AbortController): CallContext {
   call.on('cancelled', () => controller.abort(new Error('the client cancelled the call or its deadline passed')));
   return {
     method: `/${method.parent.typeName}/${method.name}`,
@@ -84,23 +84,45 @@ async function* messagesOf<T>(stream: AsyncIterable<unknown>): AsyncIterable<T> 
   }
 }
 
+export interface HandlerOptions {
+  /** Runs before the handler with the call's metadata; throws the status to reject the call with. */
+  authorize?: (metadata: grpc.Metadata) => void;
+  /** Aborted when the server starts shutting down: server-streaming calls then end with UNAVAILABLE. */
+  shutdownSignal?: AbortSignal;
+}
+
 /** Wraps a typed handler into the callback form grpc-js calls. */
-export function grpcHandlerFor(method: DescMethod, handler: (...args: never[]) => Promise<unknown>, logger: RpcLogger): grpc.UntypedHandleCall {
+export function grpcHandlerFor(method: DescMethod, handler: (...args: never[]) => Promise<unknown>, logger: RpcLogger, options: HandlerOptions = {}): grpc.UntypedHandleCall {
   const toMessage = (init: unknown) => create(method.output, init as never);
-  const run = handler as (...args: unknown[]) => Promise<unknown>;
+  const run = (context: CallContext, ...args: unknown[]): Promise<unknown> =>
+    runInCallScope(context, async () => {
+      options.authorize?.(context.metadata);
+      return (handler as (...handlerArgs: unknown[]) => Promise<unknown>)(...args, context);
+    });
 
   switch (method.methodKind) {
     case 'unary':
       return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const context = contextFor(call, method, logger);
-        run(call.request, context).then(
+        const context = contextFor(call, method, logger, new AbortController());
+        run(context, call.request).then(
           (response) => callback(null, toMessage(response)),
           (error: unknown) => callback(statusOf(error, context)),
         );
       };
     case 'server_streaming':
       return (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const context = contextFor(call, method, logger);
+        const controller = new AbortController();
+        const context = contextFor(call, method, logger, controller);
+        // A watch can outlive any grace period, so shutdown ends it at once; the client opens it again elsewhere.
+        const endOnShutdown = () => {
+          if (controller.signal.aborted) return;
+          const error = ServiceError.unavailable(`${context.method}: the server is shutting down; open the stream again`);
+          controller.abort(error);
+          call.emit('error', statusOf(error, context));
+        };
+        if (options.shutdownSignal?.aborted) endOnShutdown();
+        else options.shutdownSignal?.addEventListener('abort', endOnShutdown, { once: true });
+
         const send = (response: unknown) =>
           new Promise<void>((resolve, reject) => {
             if (context.signal.aborted) {
@@ -112,20 +134,24 @@ export function grpcHandlerFor(method: DescMethod, handler: (...args: never[]) =
               context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
             }
           });
-        run(call.request, send, context).then(
-          () => call.end(),
-          // grpc-js turns an 'error' event carrying code and details into the call's final status.
-          (error: unknown) => {
-            if (!context.signal.aborted) {
-              call.emit('error', statusOf(error, context));
-            }
-          },
-        );
+        run(context, call.request, send)
+          .then(
+            () => {
+              if (!context.signal.aborted) call.end();
+            },
+            // grpc-js turns an 'error' event carrying code and details into the call's final status.
+            (error: unknown) => {
+              if (!context.signal.aborted) {
+                call.emit('error', statusOf(error, context));
+              }
+            },
+          )
+          .finally(() => options.shutdownSignal?.removeEventListener('abort', endOnShutdown));
       };
     case 'client_streaming':
       return (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const context = contextFor(call, method, logger);
-        run(messagesOf(call), context).then(
+        const context = contextFor(call, method, logger, new AbortController());
+        run(context, messagesOf(call)).then(
           (response) => callback(null, toMessage(response)),
           (error: unknown) => callback(statusOf(error, context)),
         );

@@ -7,3 +7,7 @@ export * from './validate.js';
 export { methodPath, grpcServiceDefinition } from './service-definition.js';
 export * from './health-client.js';
 export * from './bootstrap.js';
+export * from './auth.js';
+export * from './tls.js';
+export * from './security.js';
+export { inboundCall, type InboundCall } from './call-scope.js';

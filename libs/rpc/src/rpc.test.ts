@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRpcClient } from './client.js';
 import { GrpcStatus, ServiceError } from './errors.js';
 import { implement } from './handlers.js';
+import { implementSome } from './testing/partial-service.js';
 import { checkHealth } from './health-client.js';
 import { silentLogger } from './logger.js';
 import { startRpcServer, type RpcServer } from './server.js';
 import { requireField } from './validate.js';
 
 // A registry and a trainer implemented just far enough to exercise the adapter.
-const registry = implement(RegistryService, {
+const registry = implementSome(RegistryService, {
   async createModel(request) {
     return { model: { name: requireField(request.name, 'name') }, created: true };
   },
@@ -113,11 +114,8 @@ describe('rpc adapter', () => {
       name: 'slow',
       logger: silentLogger,
       services: [
-        implement(RegistryService, {
-          createModel: () => new Promise(() => {}),
-          createVersion: () => new Promise(() => {}),
+        implementSome(RegistryService, {
           getVersion: () => new Promise(() => {}),
-          listVersions: () => new Promise(() => {}),
         }),
       ],
       shutdownGraceMs: 100,

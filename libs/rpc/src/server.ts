@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
+import { authorizeCall, checkScopeTables, type BearerTokens, type ServiceScopes } from './auth.js';
 import { grpcHandlerFor, type ServiceRegistration, type SurfaceCall } from './handlers.js';
 import type { RpcLogger } from './logger.js';
 import { reflectionFor } from './reflection.js';
@@ -18,6 +19,15 @@ export interface RpcServerOptions {
   maxReceiveMessageBytes?: number;
   /** Largest response sent, in bytes (default 16 MiB). */
   maxSendMessageBytes?: number;
+  /** Calls one client connection may have open at once; later ones wait for a free slot (default 100). */
+  maxConcurrentStreams?: number;
+  /**
+   * Bearer tokens and the scope each method needs. Without tokens, or with an empty table, every
+   * caller may call every method. grpc.health.v1 and reflection never need a token.
+   */
+  auth?: { tokens: BearerTokens; scopes: readonly ServiceScopes[] };
+  /** TLS or mutual TLS, from `serverCredentials` (default: plaintext). */
+  credentials?: grpc.ServerCredentials;
   /** How long shutdown waits for running calls before cancelling them, in milliseconds (default 10 000). */
   shutdownGraceMs?: number;
   /** Called when a call ends, for metrics. */
@@ -28,12 +38,16 @@ export interface RpcServer {
   readonly port: number;
   readonly address: string;
   readonly health: HealthImplementation;
-  /** Marks every service NOT_SERVING, lets running calls finish within the grace period, then cancels the rest. */
+  /**
+   * Marks every service NOT_SERVING and ends server-streaming calls with UNAVAILABLE, lets the
+   * other running calls finish within the grace period, then cancels the rest.
+   */
   shutdown(): Promise<void>;
 }
 
 export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024 + 64 * 1024;
 export const DEFAULT_MAX_SEND_MESSAGE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
 function timed(handler: grpc.UntypedHandleCall, report: (code: string, seconds: number) => void): grpc.UntypedHandleCall {
   return ((call: SurfaceCall & { sendStatus?: unknown }, callback?: grpc.sendUnaryData<unknown>) => {
@@ -59,13 +73,22 @@ function timed(handler: grpc.UntypedHandleCall, report: (code: string, seconds: 
   }) as grpc.UntypedHandleCall;
 }
 
-/** Starts a gRPC server with health checking, reflection, message limits and graceful shutdown. */
+/** Starts a gRPC server with health checking, reflection, authentication, limits and graceful shutdown. */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const host = options.host ?? '127.0.0.1';
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
     'grpc.max_send_message_length': options.maxSendMessageBytes ?? DEFAULT_MAX_SEND_MESSAGE_BYTES,
+    'grpc.max_concurrent_streams': options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
   });
+  const closing = new AbortController();
+  const tokens = options.auth && options.auth.tokens.size > 0 ? options.auth.tokens : undefined;
+  if (options.auth) {
+    checkScopeTables(
+      options.services.map((registration) => registration.service),
+      options.auth.scopes,
+    );
+  }
 
   const health = new HealthImplementation({ '': 'SERVING' });
   health.addToServer(server);
@@ -78,7 +101,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       if (!handler) {
         throw new Error(`${options.name}: no handler for ${service.typeName}.${method.name}`);
       }
-      const grpcHandler = grpcHandlerFor(method, handler, options.logger);
+      const path = `/${service.typeName}/${method.name}`;
+      const needed = options.auth?.scopes.find((table) => table.service.typeName === service.typeName)?.scopes.get(method.name);
+      const authorize = tokens && needed ? (metadata: grpc.Metadata) => authorizeCall(tokens, metadata, path, needed) : undefined;
+      const grpcHandler = grpcHandlerFor(method, handler, options.logger, { authorize, shutdownSignal: closing.signal });
       implementation[method.localName] = options.onCallEnd
         ? timed(grpcHandler, (code, seconds) => options.onCallEnd!({ method: method.name, service: service.typeName, code, seconds }))
         : grpcHandler;
@@ -88,7 +114,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   }
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
+    server.bindAsync(`${host}:${options.port ?? 0}`, options.credentials ?? grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
       error ? reject(new Error(`${options.name}: cannot listen on ${host}:${options.port ?? 0}: ${error.message}`)) : resolve(boundPort),
     );
   });
@@ -100,6 +126,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       for (const { service } of options.services) {
         health.setStatus(service.typeName, 'NOT_SERVING');
       }
+      closing.abort();
       const timer = setTimeout(() => {
         options.logger.warn({ graceMs: options.shutdownGraceMs ?? 10_000 }, 'calls still running after the grace period; cancelling them');
         server.forceShutdown();

@@ -1,0 +1,2 @@
+export * from './partial-service.js';
+export * from './certificates.js';
