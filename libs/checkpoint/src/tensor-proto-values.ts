@@ -1,14 +1,14 @@
 import type { TensorLocation } from './assemble.js';
 import { CheckpointError } from './errors.js';
 import type { TensorProtoValues } from './messages/decode.js';
-import { concatBytes } from './sstable/coding.js';
+import { concatBytes, copyBytes } from './sstable/coding.js';
 import { ELEMENT_SIZE_BYTES, type CheckpointDType, type TensorValuesByDType } from './tensor.js';
 import { decodeFixedWidthValues } from './values.js';
 
 /**
  * Decodes the values of a V1 SavedSlice's TensorProto as `dtype`. TensorFlow's V1 writer fills
- * the typed repeated field of the dtype (float_val, double_val, int_val, int64_val, bool_val,
- * string_val); tensor_content, the raw little-endian bytes, is accepted as well.
+ * the typed repeated field of the dtype: float_val, double_val, int_val, int64_val, bool_val or
+ * string_val. This reader also accepts tensor_content, the raw little-endian bytes.
  * Throws when the proto contains other than `count` values.
  */
 export function decodeTensorProtoValues<D extends CheckpointDType>(
@@ -29,7 +29,8 @@ export function decodeTensorProtoValues<D extends CheckpointDType>(
 }
 
 function decodeAny(dtype: CheckpointDType, proto: TensorProtoValues): TensorValuesByDType[CheckpointDType] {
-  if (dtype === 'string') return proto.stringValues;
+  // Copies, so the strings do not keep the (decompressed) block alive and are plain Uint8Arrays.
+  if (dtype === 'string') return proto.stringValues.map((value) => copyBytes(value));
   if (proto.tensorContent !== undefined) return decodeFixedWidthValues(dtype, proto.tensorContent, true);
 
   switch (dtype) {
