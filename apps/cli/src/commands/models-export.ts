@@ -15,10 +15,10 @@ export interface ExportedFiles {
 const WEIGHTS_FILE_NAME = 'weights.bin';
 
 /**
- * Writes a registered version as a tfjs layers model of stock layers (`model.json` +
- * `weights.bin`, with the moving averages of the weights) and its class names (`labels.txt`,
- * line i is logit i, line 0 the background class), so `tf.loadLayersModel` runs it without
- * this project's code.
+ * Writes a registered version as a tfjs layers model of stock layers: `model.json` and
+ * `weights.bin` hold the moving averages of the weights, and `labels.txt` has the class of
+ * logit i on line i (line 0 is the background class). `tf.loadLayersModel` runs the result
+ * without this project's code.
  */
 export async function exportVersion(store: ObjectStore, version: ModelVersion, directory: string): Promise<ExportedFiles> {
   const lineage = version.lineage;

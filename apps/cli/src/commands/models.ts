@@ -49,7 +49,7 @@ export function lineageTree(version: ModelVersion): string {
   return lines.join('\n');
 }
 
-/** Adds `inception models list|show|alias`. */
+/** Adds `inception models list|show|export|alias`. */
 export function registerModelCommands(program: Command): void {
   const models = program.command('models').description('model versions, lineage and aliases in the registry').option('--registry <address>', 'registry gRPC address (default $INCEPTION_REGISTRY or 127.0.0.1:50053)');
   const parentOptions = () => models.opts<{ registry?: string }>();

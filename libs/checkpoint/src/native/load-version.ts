@@ -4,7 +4,7 @@ import { buildInceptionV3, TrainingState } from '@inception/inception';
 import type { FileEntry, ObjectStore } from '@inception/storage';
 import { CHECKPOINT_FILE_NAMES, decodeTensors, type TrainerCheckpointManifest } from './trainer-checkpoint.js';
 
-/** What a registered version records about its model, enough to rebuild it. */
+/** Description of a registered version's model: enough to rebuild it. */
 export interface VersionModelDescription {
   /** "<model>@<version>", for messages. */
   reference: string;
