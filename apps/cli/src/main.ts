@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { resolveClientSecurity, useClientSecurity, type SecurityFlags } from './clients.js';
 import { runDemo } from './commands/demo.js';
 import { runModelSummary } from './commands/model-summary.js';
 import { registerJobCommands } from './commands/jobs.js';
@@ -17,6 +18,15 @@ function positiveInteger(value: string): number {
 }
 
 const program = new Command('inception').description('Train Inception v3 image classifiers: datasets, TFRecord shards, training jobs and model versions over gRPC.');
+
+// Global options: every command that calls the services sends this token and uses this TLS setup.
+program
+  .option('--token <token>', 'bearer token sent to the services (other local users can see it in the process list: prefer INCEPTION_TOKEN or --token-file)')
+  .option('--token-file <file>', 'file that contains the bearer token')
+  .option('--tls-ca-file <file>', "PEM CA that signed the services' certificates; turns on TLS (default: INCEPTION_TLS_CA_FILE)")
+  .option('--tls-cert-file <file>', 'PEM client certificate for mutual TLS (default: INCEPTION_TLS_CERT_FILE)')
+  .option('--tls-key-file <file>', 'PEM key of --tls-cert-file (default: INCEPTION_TLS_KEY_FILE)')
+  .hook('preAction', async () => useClientSecurity(await resolveClientSecurity(program.opts<SecurityFlags>(), process.env)));
 
 program
   .command('demo')

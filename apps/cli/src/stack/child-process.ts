@@ -19,6 +19,8 @@ export interface StartedProcess {
   logFile: string;
   /** Sends SIGTERM and waits for the exit, then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** Sends SIGKILL and waits for the exit, as a crash or an out-of-memory kill would end it. */
+  kill(): Promise<void>;
 }
 
 /** Thrown when a child exits or stays silent before it is ready; the message ends with its last log lines. */
@@ -87,5 +89,18 @@ export async function startProcess(name: string, entry: string, env: NodeJS.Proc
       child.kill('SIGTERM');
     });
 
-  return { name, child, ready, logFile, stop };
+  const kill = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve();
+        return;
+      }
+      child.once('exit', () => {
+        log.end();
+        resolve();
+      });
+      child.kill('SIGKILL');
+    });
+
+  return { name, child, ready, logFile, stop, kill };
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { waitUntilServing } from '@inception/rpc';
+import type * as grpc from '@grpc/grpc-js';
+import { channelCredentials, waitUntilServing } from '@inception/rpc';
 import { startProcess, type StartedProcess } from './child-process.js';
 
 export interface StackOptions {
@@ -8,7 +9,10 @@ export interface StackOptions {
   dataDir: string;
   /** Use this S3 server instead of starting the embedded one; credentials come from `env`. */
   s3Endpoint?: string;
-  /** Base environment of every child (S3 credentials, LOG_LEVEL, TRAINER_BACKEND, …). */
+  /**
+   * Base environment of every child (S3 credentials, LOG_LEVEL, TRAINER_BACKEND, AUTH_TOKENS_FILE,
+   * SERVICE_TOKEN, …). With TLS_CERT_FILE or TLS_CA_FILE set, the health checks use TLS as well.
+   */
   env: NodeJS.ProcessEnv;
   /** Called as each part comes up, for progress output. */
   onReady?: (name: string, detail: string) => void;
@@ -21,6 +25,11 @@ export interface ServiceAddress {
 
 export type ServiceName = 'ingestion' | 'sharding' | 'registry' | 'trainer';
 
+export interface RestartOptions {
+  /** End the process with SIGKILL instead of a graceful SIGTERM (default false). */
+  kill?: boolean;
+}
+
 export interface Stack {
   s3Endpoint: string;
   bucket: string;
@@ -28,8 +37,13 @@ export interface Stack {
   logDir: string;
   /** The running child processes by name ("s3" when the embedded server was started), for fault tests. */
   processes: Map<string, StartedProcess>;
-  /** Starts a service again with the environment it had, on the same gRPC port, e.g. after a kill. */
-  restartService(name: ServiceName): Promise<StartedProcess>;
+  /**
+   * Stops a service and starts it again with the environment it had, on the same gRPC port.
+   * "s3" restarts the embedded S3 server on the same port and folder.
+   */
+  restartService(name: ServiceName | 's3', options?: RestartOptions): Promise<StartedProcess>;
+  /** Credentials that reach the services: TLS when the services' environment sets it. */
+  credentials: grpc.ChannelCredentials;
   /** Stops the services (trainer first, so it can checkpoint), then the embedded S3 server. */
   stop(): Promise<void>;
 }
@@ -40,6 +54,9 @@ const SERVICES = [
   { key: 'registry', entry: 'apps/model-registry/src/main.ts' },
   { key: 'trainer', entry: 'apps/trainer/src/main.ts' },
 ] as const;
+
+/** The trainer stops first, so it can checkpoint while the registry and S3 still run; S3 stops last. */
+const STOP_ORDER = ['trainer', 'registry', 'sharding', 'ingestion', 's3'];
 
 /**
  * Starts the whole stack on 127.0.0.1, each part its own process: the embedded S3 server (unless
@@ -52,15 +69,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const processes = new Map<string, StartedProcess>();
   const environments = new Map<ServiceName, NodeJS.ProcessEnv>();
   const stopAll = async () => {
-    for (const process of [...processes.values()].reverse()) {
-      await process.stop();
+    for (const name of STOP_ORDER) {
+      await processes.get(name)?.stop();
     }
   };
+  // The stack calls its services with their own certificate, so mutual TLS accepts its health checks.
+  const credentials = await channelCredentials({ caFile: options.env.TLS_CA_FILE, certFile: options.env.TLS_CERT_FILE, keyFile: options.env.TLS_KEY_FILE });
   const launch = async (service: (typeof SERVICES)[number], env: NodeJS.ProcessEnv) => {
     const child = await startProcess(service.key, service.entry, env, path.join(logDir, `${service.key}.log`));
     processes.set(service.key, child);
     const grpc = `127.0.0.1:${child.ready.grpcPort}`;
-    const status = await waitUntilServing(grpc, 15_000);
+    const status = await waitUntilServing(grpc, 15_000, 200, credentials);
     if (status !== 'SERVING') {
       throw new Error(`${service.key} at ${grpc} health check returned ${status}; see ${child.logFile}`);
     }
@@ -71,9 +90,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const bucket = options.env.S3_BUCKET ?? 'inception';
     let s3Endpoint = options.s3Endpoint;
     const baseEnv: NodeJS.ProcessEnv = { ...options.env, S3_BUCKET: bucket };
+    let s3Env: NodeJS.ProcessEnv | undefined;
     if (!s3Endpoint) {
-      const s3 = await startProcess('s3', 'apps/cli/src/stack/s3-process.ts', { ...baseEnv, S3_DATA_DIR: path.join(options.dataDir, 's3') }, path.join(logDir, 's3.log'));
+      s3Env = { ...baseEnv, S3_DATA_DIR: path.join(options.dataDir, 's3') };
+      const s3 = await startProcess('s3', 'apps/cli/src/stack/s3-process.ts', s3Env, path.join(logDir, 's3.log'));
       processes.set('s3', s3);
+      // A restart reuses the port, so the services keep their endpoint.
+      s3Env.S3_PORT = String(s3.ready.port);
       s3Endpoint = String(s3.ready.endpoint);
       baseEnv.S3_ACCESS_KEY = 'S3RVER';
       baseEnv.S3_SECRET_KEY = 'S3RVER';
@@ -91,14 +114,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       options.onReady?.(service.key, services[service.key].grpc);
     }
 
-    const restartService = async (name: ServiceName) => {
-      await processes.get(name)?.stop();
+    const restartService = async (name: ServiceName | 's3', restart: RestartOptions = {}) => {
+      const running = processes.get(name);
+      await (restart.kill ? running?.kill() : running?.stop());
+      if (name === 's3') {
+        if (!s3Env) throw new Error('the stack uses an external S3 server, which it cannot restart');
+        const s3 = await startProcess('s3', 'apps/cli/src/stack/s3-process.ts', s3Env, path.join(logDir, 's3.log'));
+        processes.set('s3', s3);
+        return s3;
+      }
       processes.delete(name);
       return launch(SERVICES.find((service) => service.key === name)!, environments.get(name)!);
     };
 
-    // Stop order: trainer, registry, sharding, ingestion, then S3, the reverse of start.
-    return { s3Endpoint, bucket, services, logDir, processes, restartService, stop: stopAll };
+    return { s3Endpoint, bucket, services, logDir, processes, restartService, credentials, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
