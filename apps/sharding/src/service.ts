@@ -19,11 +19,12 @@ export const shardingServiceDefinition: ServiceDefinitionOptions<typeof sharding
   defaultMetricsPort: SHARDING_DEFAULT_METRICS_PORT,
   env: shardingEnv,
   scopes: [shardingScopes],
-  async create({ config, store, metrics }) {
+  async create({ config, store, metrics, peer }) {
     const handlers = shardingHandlers({
       store,
       metrics: shardingMetrics(metrics),
       workersTarget: config.SHARDING_WORKERS,
+      workerChannel: peer,
       concurrency: config.SHARDING_CONCURRENCY,
       unitTimeoutMs: config.SHARDING_UNIT_TIMEOUT_MS,
       unitAttempts: config.SHARDING_UNIT_ATTEMPTS,
