@@ -7,6 +7,7 @@ import { registerJobCommands } from './commands/jobs.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerShardCommand } from './commands/shard.js';
 import { registerTfrecordCommands } from './commands/tfrecord-inspect.js';
+import { registerBuildImageDataCommand } from './commands/build-image-data.js';
 import { registerTrainCommands } from './commands/train.js';
 import { runUp } from './commands/up.js';
 import { REPO_ROOT } from './stack/child-process.js';
@@ -62,6 +63,7 @@ registerJobCommands(program);
 registerModelCommands(program);
 registerShardCommand(program);
 registerTfrecordCommands(program);
+registerBuildImageDataCommand(program);
 
 try {
   await program.parseAsync(process.argv);
