@@ -21,3 +21,16 @@ export {
 } from './tensor.js';
 export * from './native/trainer-checkpoint.js';
 export * from './native/load-version.js';
+export {
+  expectedVariablesOf,
+  MOVING_AVERAGE_SUFFIX,
+  type CheckpointMapping,
+  type ExpectedVariable,
+  type MapCheckpointOptions,
+  type MappedTensor,
+  type NamedShape,
+  type NamedTensors,
+  type ShapeMismatch,
+} from './mapping/map-tensors.js';
+export { mapResearchCheckpoint } from './mapping/research.js';
+export { mapSlimCheckpoint, translateSlimVariable } from './mapping/slim.js';
