@@ -8,7 +8,7 @@ import type { ServiceScopes } from './auth.js';
 import { createRpcClient, type RpcClient, type RpcClientOptions } from './client.js';
 import type { ServiceRegistration } from './handlers.js';
 import { loadServiceSecurity } from './security.js';
-import { shutdownOnSignals, startRpcServer } from './server.js';
+import { shutdownOnSignals, startRpcServer, type RpcServer } from './server.js';
 
 type CommonTable = ReturnType<typeof commonEnv>;
 
@@ -20,7 +20,7 @@ export interface ServiceParts<T extends EnvTable> {
   logger: Logger;
   store: ObjectStore;
   metrics: Registry;
-  /** Clients of other services made with it authenticate as this service. */
+  /** Creates clients of other services that authenticate as this service. */
   connect: ClientFactory;
   /** The credentials and token `connect` uses, for code that builds its own grpc-js channels. */
   peer: { credentials: grpc.ChannelCredentials; token?: string };
@@ -46,20 +46,29 @@ export function serviceEnvTable<T extends EnvTable>(options: Pick<ServiceDefinit
   return { ...commonEnv(options.name, options.defaultGrpcPort, options.defaultMetricsPort), ...options.env };
 }
 
+/** A service started in this process by `startService`. */
+export interface StartedService {
+  server: RpcServer;
+  metricsPort: number;
+  logger: Logger;
+  /** Shuts the gRPC server down gracefully, then runs the service's own `stop` and closes /metrics. */
+  stop(): Promise<void>;
+}
+
 /**
- * Runs a service process: parses its environment, loads its tokens and TLS files, starts the
- * gRPC server (health, reflection, authentication, limits) and the /metrics listener, logs one
- * `ready` line with both ports, and shuts down gracefully on SIGTERM or SIGINT.
+ * Starts a service in this process: parses its environment, loads its tokens and TLS files,
+ * starts the gRPC server (health, reflection, authentication, limits) and the /metrics listener,
+ * and logs one `ready` line with both ports. `logger` replaces the one built from LOG_LEVEL.
  */
-export async function runService<T extends EnvTable>(options: ServiceDefinitionOptions<T>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function startService<T extends EnvTable>(options: ServiceDefinitionOptions<T>, env: NodeJS.ProcessEnv, logger?: Logger): Promise<StartedService> {
   const config = parseEnv(serviceEnvTable(options), env) as ConfigOf<CommonTable & T>;
-  const logger = createLogger(options.name, config.LOG_LEVEL);
+  const log = logger ?? createLogger(options.name, config.LOG_LEVEL);
   const security = await loadServiceSecurity({
     tokensFile: config.AUTH_TOKENS_FILE,
     tls: { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, caFile: config.TLS_CA_FILE },
   });
   if (security.tokens.size === 0) {
-    logger.warn({}, 'authentication is off because AUTH_TOKENS_FILE is not set: every caller may call every RPC');
+    log.warn({}, 'authentication is off because AUTH_TOKENS_FILE is not set: every caller may call every RPC');
   }
 
   const store = new ObjectStore({
@@ -69,7 +78,7 @@ export async function runService<T extends EnvTable>(options: ServiceDefinitionO
     bucket: config.S3_BUCKET,
     region: config.S3_REGION,
     maxAttempts: config.S3_MAX_ATTEMPTS,
-    onRetry: (event) => logger.warn({ operation: event.operation, key: event.key, attempt: event.attempt, delayMs: event.delayMs, err: event.error }, 'object store request failed; retrying'),
+    onRetry: (event) => log.warn({ operation: event.operation, key: event.key, attempt: event.attempt, delayMs: event.delayMs, err: event.error }, 'object store request failed; retrying'),
   });
   await store.ensureBucket();
   const metrics = createMetricsRegistry(options.metricsPrefix);
@@ -78,7 +87,7 @@ export async function runService<T extends EnvTable>(options: ServiceDefinitionO
 
   const { services, stop } = await options.create({
     config,
-    logger,
+    logger: log,
     store,
     metrics,
     connect,
@@ -89,7 +98,7 @@ export async function runService<T extends EnvTable>(options: ServiceDefinitionO
     services,
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
-    logger,
+    logger: log,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
     auth: { tokens: security.tokens, scopes: options.scopes },
@@ -97,7 +106,7 @@ export async function runService<T extends EnvTable>(options: ServiceDefinitionO
     onCallEnd: grpcServerMetrics(metrics),
   });
   const metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
-  logger.info(
+  log.info(
     {
       grpcPort: server.port,
       metricsPort: metricsServer.port,
@@ -109,10 +118,26 @@ export async function runService<T extends EnvTable>(options: ServiceDefinitionO
     'ready',
   );
 
-  shutdownOnSignals(server, logger, async () => {
-    await stop?.();
-    await metricsServer.stop();
+  return {
+    server,
+    metricsPort: metricsServer.port,
+    logger: log,
+    stop: async () => {
+      await server.shutdown();
+      await stop?.();
+      await metricsServer.stop();
+    },
+  };
+}
+
+/** Runs a service process: `startService`, then a graceful shutdown and exit on SIGTERM or SIGINT. */
+export async function runService<T extends EnvTable>(options: ServiceDefinitionOptions<T>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const service = await startService(options, env);
+  const { server, logger } = service;
+  const onStopped = async () => {
+    await service.stop();
     logger.info({}, 'stopped');
     process.exit(0);
-  });
+  };
+  shutdownOnSignals(server, logger, onStopped);
 }
