@@ -1,3 +1,4 @@
+import { ObjectStore } from '@inception/storage';
 import { IngestionService } from '@inception/proto';
 import { methodScopes, type ServiceDefinitionOptions } from '@inception/rpc';
 import { INGESTION_DEFAULT_GRPC_PORT, INGESTION_DEFAULT_METRICS_PORT, ingestionEnv } from './config.js';
@@ -7,6 +8,8 @@ import { ingestionHandlers } from './rpc/handlers.js';
 /** Scope each ingestion RPC needs when AUTH_TOKENS_FILE is set. */
 export const ingestionScopes = methodScopes(IngestionService, {
   importDataset: 'write',
+  uploadDataset: 'write',
+  watchImport: 'read',
   getDataset: 'read',
   listDatasets: 'read',
 });
@@ -20,11 +23,26 @@ export const ingestionServiceDefinition: ServiceDefinitionOptions<typeof ingesti
   env: ingestionEnv,
   scopes: [ingestionScopes],
   async create({ config, store, metrics }) {
+    // s3:// sources may name another bucket; it is read with the service's own endpoint and credentials.
+    const openBucket = (bucket: string) =>
+      bucket === store.bucket
+        ? store
+        : new ObjectStore({ endpoint: config.S3_ENDPOINT, accessKey: config.S3_ACCESS_KEY, secretKey: config.S3_SECRET_KEY, region: config.S3_REGION, bucket });
     return {
       services: [
-        ingestionHandlers({ store, metrics: ingestionMetrics(metrics), maxImagePixels: config.INGESTION_MAX_IMAGE_PIXELS, concurrency: config.INGESTION_CONCURRENCY }),
+        ingestionHandlers({
+          store,
+          metrics: ingestionMetrics(metrics),
+          maxImagePixels: config.INGESTION_MAX_IMAGE_PIXELS,
+          maxFileBytes: config.INGESTION_MAX_FILE_BYTES,
+          concurrency: config.INGESTION_CONCURRENCY,
+          maxArchiveEntries: config.INGESTION_MAX_ARCHIVE_ENTRIES,
+          maxUnpackedBytes: config.INGESTION_MAX_UNPACKED_BYTES,
+          maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES,
+          workDir: config.INGESTION_WORK_DIR,
+          openBucket,
+        }),
       ],
     };
   },
 };
-

@@ -1,110 +1,160 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { normalizeImage } from '@inception/imaging';
-import { layout, type DatasetImage, type DatasetManifest, type SkippedImage, type Split } from '@inception/storage';
-import pLimit from 'p-limit';
-import type { DatasetRepository } from '../storage/dataset-repository.js';
+import type { DatasetImage, SkippedImage, Split } from '@inception/storage';
+import type { DatasetRepository, StoredManifest } from '../storage/dataset-repository.js';
+import { compareCodePoints, type ClassFolderRoot, type ClassFolderScan } from '../sources/types.js';
 import { datasetContentDigest } from './content-digest.js';
-import { resolveLabels } from './labels.js';
-import { scanClassFolders, type FoundFile } from './scan-folders.js';
+import { ImportError } from './errors.js';
+import type { ImportRun } from './import-progress.js';
+import { resolveLabels, type LabelSource } from './labels.js';
+import type { IngestionManifest } from './manifest.js';
+import { processFile, type FileOutcome, type ProcessFileOptions } from './process-file.js';
+import { assignSplits, type AssignedFile, type SplitPolicy } from './split-policy.js';
+
+/** The class-folder roots of an import: two split roots, or one root and a split policy. */
+export type ImportRoots =
+  | { kind: 'split-roots'; train: ClassFolderRoot; validation: ClassFolderRoot }
+  | { kind: 'single-root'; root: ClassFolderRoot; split: SplitPolicy };
 
 export interface ImportRequest {
   name: string;
-  trainSource: string;
-  validationSource: string;
-  labels: string[];
+  roots: ImportRoots;
+  labels: LabelSource;
+  /** The source as the request named it, recorded in the manifest. */
+  source: string;
 }
 
-export interface ImportOptions {
-  maxImagePixels: number;
+/** What happened to one file, for metrics. */
+export interface FileEvent {
+  split: Split;
+  outcome: 'kept' | 'converted' | 'skipped';
+  reason?: string;
+  sourceBytes: number;
+  storedBytes: number;
+}
+
+export interface ImportOptions extends ProcessFileOptions {
+  /** Files read, decoded and stored at once. */
   concurrency: number;
-  /** Called after each image with what happened to it, for metrics and progress. */
-  onImage?: (event: { split: Split; outcome: 'kept' | 'converted' | 'skipped'; reason?: string; sizeBytes: number }) => void;
+  /** Aborting stops the import before the next file; nothing is published. */
+  signal?: AbortSignal;
+  /** Progress shared with WatchImport. */
+  run?: ImportRun;
+  onFile?: (event: FileEvent) => void;
 }
 
 export interface ImportResult {
-  manifest: DatasetManifest;
+  stored: StoredManifest;
   created: boolean;
 }
 
-async function importFile(repository: DatasetRepository, name: string, split: Split, file: FoundFile, label: number, options: ImportOptions): Promise<DatasetImage | SkippedImage> {
-  const bytes = await readFile(file.absolutePath);
-  const normalized = await normalizeImage(bytes, { maxPixels: options.maxImagePixels });
-  if (!normalized.ok) {
-    options.onImage?.({ split, outcome: 'skipped', reason: normalized.reason, sizeBytes: bytes.length });
-    return { split, sourcePath: file.relativePath, reason: normalized.reason, detail: normalized.detail };
+async function scanAndAssign(request: ImportRequest): Promise<{ labels: string[]; assigned: AssignedFile[]; skipped: SkippedImage[] }> {
+  const toSkipped = (split: Split, scan: ClassFolderScan) => scan.skipped.map((entry) => ({ split, sourcePath: entry.relativePath, reason: entry.reason, detail: entry.detail }));
+  const roots = request.roots;
+  if (roots.kind === 'single-root') {
+    const scan = await roots.root.scan();
+    const labels = resolveLabels(request.labels, { description: roots.root.description, classNames: scan.classNames });
+    // Files found before the split have no split of their own; they are reported under train.
+    return { labels, assigned: assignSplits(scan.files, roots.split), skipped: toSkipped('train', scan) };
   }
 
-  const sha256 = createHash('sha256').update(normalized.jpegBytes).digest('hex');
-  if (!(await repository.hasImage(name, sha256))) {
-    await repository.putImage(name, sha256, normalized.jpegBytes);
-  }
-  const converted = normalized.conversion !== 'none';
-  options.onImage?.({ split, outcome: converted ? 'converted' : 'kept', sizeBytes: normalized.jpegBytes.length });
-  return {
-    className: file.className,
-    label,
-    sourcePath: file.relativePath,
-    key: layout.datasetImage(name, sha256),
-    sha256,
-    sizeBytes: normalized.jpegBytes.length,
-    width: normalized.width,
-    height: normalized.height,
-    originalFormat: normalized.originalFormat,
-    conversion: converted ? (normalized.conversionReason ?? 'to RGB JPEG') : 'none',
-  };
+  const train = await roots.train.scan();
+  const validation = await roots.validation.scan();
+  const labels = resolveLabels(request.labels, { description: roots.train.description, classNames: train.classNames }, { description: roots.validation.description, classNames: validation.classNames });
+  const assigned = [...train.files.map((file) => ({ split: 'train' as const, file })), ...validation.files.map((file) => ({ split: 'validation' as const, file }))];
+  return { labels, assigned, skipped: [...toSkipped('train', train), ...toSkipped('validation', validation)] };
 }
 
-function isSkipped(entry: DatasetImage | SkippedImage): entry is SkippedImage {
-  return 'reason' in entry;
+/** Processes every assigned file with `concurrency` workers; the first failure stops the rest. */
+async function processAll(request: ImportRequest, repository: DatasetRepository, assigned: AssignedFile[], labelOf: Map<string, number>, options: ImportOptions): Promise<FileOutcome[]> {
+  const sink = await repository.imageWriter(request.name);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const outcomes = new Array<FileOutcome>(assigned.length);
+  let next = 0;
+
+  const worker = async () => {
+    while (next < assigned.length) {
+      stop.signal.throwIfAborted();
+      const index = next++;
+      const { split, file } = assigned[index];
+      const outcome = await processFile(sink, request.name, split, file, labelOf.get(file.className)!, options);
+      outcomes[index] = outcome;
+      const reported = outcome.kind === 'image' ? (outcome.converted ? 'converted' : 'kept') : 'skipped';
+      const storedBytes = outcome.kind === 'image' ? outcome.image.sizeBytes : 0;
+      options.run?.fileDone(reported, storedBytes);
+      options.onFile?.({ split, outcome: reported, reason: outcome.kind === 'skipped' ? outcome.skipped.reason : undefined, sourceBytes: outcome.sourceBytes, storedBytes });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, assigned.length)) }, worker));
+  } catch (error) {
+    stop.abort(error);
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  return outcomes;
 }
 
 /**
- * Imports two split roots of class folders into a new dataset version. Images are stored
- * content-addressed before the manifest, and the manifest is written last, so an import stopped
- * half way leaves no version and can simply be run again. Identical content returns the
- * existing version.
+ * Imports class folders into a dataset version. Images are stored content-addressed before the
+ * manifest, and the manifest is written last, so an import stopped half way leaves no version
+ * and can simply be run again. Identical content (labels, and each image's split, class, SHA-256
+ * and source path) returns the existing version.
  */
 export async function importDataset(repository: DatasetRepository, request: ImportRequest, options: ImportOptions): Promise<ImportResult> {
-  const scans = { train: await scanClassFolders(request.trainSource), validation: await scanClassFolders(request.validationSource) };
-  const labels = resolveLabels(request.labels, scans.train.classNames, scans.validation.classNames);
+  const run = options.run;
+  run?.setStage('scanning');
+  const { labels, assigned, skipped } = await scanAndAssign(request);
   const labelOf = new Map(labels.map((label, index) => [label, index + 1]));
+  run?.setFilesTotal(assigned.length + skipped.length);
+  for (const entry of skipped) {
+    run?.fileDone('skipped', 0);
+    options.onFile?.({ split: entry.split, outcome: 'skipped', reason: entry.reason, sourceBytes: 0, storedBytes: 0 });
+  }
 
-  const limit = pLimit(options.concurrency);
+  run?.setStage('processing');
+  const outcomes = await processAll(request, repository, assigned, labelOf, options);
   const images: Record<Split, DatasetImage[]> = { train: [], validation: [] };
-  const skipped: SkippedImage[] = [];
-  for (const split of ['train', 'validation'] as const) {
-    for (const file of scans[split].hidden) {
-      skipped.push({ split, sourcePath: file.relativePath, reason: 'hidden-file', detail: 'hidden or system file' });
-    }
-    const entries = await Promise.all(scans[split].files.map((file) => limit(() => importFile(repository, request.name, split, file, labelOf.get(file.className)!, options))));
-    for (const entry of entries) {
-      if (isSkipped(entry)) skipped.push(entry);
-      else images[split].push(entry);
-    }
+  for (const [index, outcome] of outcomes.entries()) {
+    if (outcome.kind === 'image') images[assigned[index].split].push(outcome.image);
+    else skipped.push(outcome.skipped);
   }
+  // Label order, then file name, as build_image_data.py enumerates files.
+  const byLabelThenPath = (a: DatasetImage, b: DatasetImage) => a.label - b.label || compareCodePoints(a.sourcePath, b.sourcePath);
+  images.train.sort(byLabelThenPath);
+  images.validation.sort(byLabelThenPath);
+  skipped.sort((a, b) => compareCodePoints(a.split, b.split) || compareCodePoints(a.sourcePath, b.sourcePath));
   if (images.train.length === 0) {
-    throw new Error(`no usable training images under ${request.trainSource} (${skipped.filter((entry) => entry.split === 'train').length} skipped)`);
+    throw new ImportError('invalid-argument', `${request.source}: no usable training images (${skipped.filter((entry) => entry.split === 'train').length} files skipped)`);
   }
 
+  run?.setStage('publishing');
   const contentSha256 = datasetContentDigest(labels, images);
-  const existing = await repository.findByContent(request.name, contentSha256);
-  if (existing) {
-    return { manifest: existing, created: false };
-  }
-
-  const versions = await repository.versions(request.name);
-  const manifest: DatasetManifest = {
-    formatVersion: 1,
-    name: request.name,
-    version: (versions.at(-1) ?? 0) + 1,
-    createdAt: new Date().toISOString(),
-    labels,
-    contentSha256,
-    sources: { train: request.trainSource, validation: request.validationSource },
-    images,
-    skipped,
-  };
-  await repository.publish(manifest);
-  return { manifest, created: true };
+  return repository.withNameLock(request.name, async () => {
+    const existing = await repository.findByContent(request.name, contentSha256);
+    if (existing) {
+      return { stored: existing, created: false };
+    }
+    const versions = await repository.versions(request.name);
+    const roots = request.roots;
+    const manifest: IngestionManifest = {
+      formatVersion: 1,
+      name: request.name,
+      version: (versions.at(-1) ?? 0) + 1,
+      createdAt: new Date().toISOString(),
+      labels,
+      contentSha256,
+      sources: roots.kind === 'split-roots' ? { train: roots.train.description, validation: roots.validation.description } : { train: roots.root.description, validation: roots.root.description },
+      source: request.source,
+      labelsFrom: request.labels.kind === 'list' ? 'request' : request.labels.kind === 'file' ? 'labels-file' : 'folder-names',
+      images,
+      skipped,
+    };
+    if (roots.kind === 'single-root') {
+      manifest.split = { ...roots.split };
+    }
+    const put = await repository.publish(manifest);
+    return { stored: { manifest, sizeBytes: put.sizeBytes, sha256: put.sha256 }, created: true };
+  });
 }

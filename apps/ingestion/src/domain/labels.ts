@@ -1,34 +1,100 @@
-/** Thrown when the class list and the folders disagree; the message names the class. */
-export class LabelError extends Error {
-  override readonly name = 'LabelError';
+import { ImportError } from './errors.js';
+
+/** Where the label order comes from. */
+export type LabelSource =
+  | { kind: 'list'; labels: string[] }
+  | { kind: 'file'; text: string }
+  | { kind: 'folders' };
+
+/** Class folders of one root, with the name used for that root in messages. */
+export interface RootClasses {
+  description: string;
+  classNames: string[];
+}
+
+export interface LabelLine {
+  /** 1-based line number in the labels file. */
+  line: number;
+  label: string;
+}
+
+// More problems than this are summarised as a count, so one message stays readable.
+const MAX_PROBLEMS_LISTED = 10;
+
+/**
+ * Reads a labels file: one class name per line, label 1 on the first non-blank line. As in
+ * TensorFlow's build_image_data.py, each line is stripped of surrounding whitespace, so CRLF
+ * line ends and trailing spaces do not matter; blank lines and a leading byte order mark are
+ * ignored. Line numbers count every line, blank ones included.
+ */
+export function parseLabelsFile(text: string): LabelLine[] {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const entries: LabelLine[] = [];
+  for (const [index, raw] of lines.entries()) {
+    const label = raw.trim().normalize('NFC');
+    if (label.length > 0) {
+      entries.push({ line: index + 1, label });
+    }
+  }
+  return entries;
+}
+
+function throwProblems(problems: string[]): void {
+  if (problems.length === 0) return;
+  const listed = problems.slice(0, MAX_PROBLEMS_LISTED);
+  const more = problems.length > listed.length ? `; and ${problems.length - listed.length} more` : '';
+  throw new ImportError('invalid-argument', `${listed.join('; ')}${more}`);
 }
 
 /**
- * Resolves the label order: the explicit list when given (trimmed, blank entries dropped, as a
- * labels file with CRLF or trailing spaces would give), else the sorted training folder names.
- * Label ids are 1..N in this order; 0 stays the unused background class, as in TensorFlow's
- * build_image_data.py.
+ * Returns the class names in label order: the explicit list or labels file when given, else
+ * the sorted class folder names of the training root. Label ids are 1..N in this order; 0 stays
+ * the unused background class, as in TensorFlow's build_image_data.py.
+ *
+ * Throws INVALID_ARGUMENT listing every problem: a class listed twice, a listed class with no
+ * training folder, a folder (in either root) that is not listed. Problems name the labels-file
+ * line or the list entry.
  */
-export function resolveLabels(explicit: string[], trainClasses: string[], validationClasses: string[]): string[] {
-  const labels = explicit.length > 0 ? explicit.map((label) => label.trim()).filter((label) => label.length > 0) : [...trainClasses];
-  if (labels.length === 0) {
-    throw new LabelError('no classes: the training folder has no class sub-folders');
+export function resolveLabels(source: LabelSource, train: RootClasses, validation?: RootClasses): string[] {
+  if (source.kind === 'folders') {
+    if (train.classNames.length === 0) {
+      throw new ImportError('invalid-argument', `${train.description} has no class folders; expected <root>/<class>/<image>`);
+    }
+    for (const className of validation?.classNames ?? []) {
+      if (!train.classNames.includes(className)) {
+        throw new ImportError('invalid-argument', `class folder "${className}" in ${validation!.description} has no folder in ${train.description}`);
+      }
+    }
+    return [...train.classNames];
   }
 
-  const seen = new Set<string>();
-  for (const [index, label] of labels.entries()) {
-    if (seen.has(label)) {
-      throw new LabelError(`labels entry ${index + 1}: class "${label}" is listed twice`);
+  const where = source.kind === 'file' ? (entry: LabelLine) => `labels file line ${entry.line}` : (entry: LabelLine) => `labels entry ${entry.line}`;
+  const entries = source.kind === 'file' ? parseLabelsFile(source.text) : source.labels.map((label, index) => ({ line: index + 1, label: label.trim().normalize('NFC') })).filter((entry) => entry.label.length > 0);
+  const listName = source.kind === 'file' ? 'the labels file' : 'the labels list';
+  if (entries.length === 0) {
+    throw new ImportError('invalid-argument', `${listName} has no class names`);
+  }
+
+  const problems: string[] = [];
+  const firstLine = new Map<string, number>();
+  for (const entry of entries) {
+    const earlier = firstLine.get(entry.label);
+    if (earlier !== undefined) {
+      problems.push(`${where(entry)}: class "${entry.label}" is listed twice (first at ${source.kind === 'file' ? 'line' : 'entry'} ${earlier})`);
+      continue;
     }
-    seen.add(label);
-    if (!trainClasses.includes(label)) {
-      throw new LabelError(`labels entry ${index + 1}: class "${label}" has no folder in the training source`);
+    firstLine.set(entry.label, entry.line);
+    if (!train.classNames.includes(entry.label)) {
+      problems.push(`${where(entry)}: class "${entry.label}" has no folder in ${train.description}`);
     }
   }
-  for (const className of [...trainClasses, ...validationClasses]) {
-    if (!seen.has(className)) {
-      throw new LabelError(`folder "${className}" is not in the labels list`);
+  for (const root of validation ? [train, validation] : [train]) {
+    for (const className of root.classNames) {
+      if (!firstLine.has(className)) {
+        problems.push(`class folder "${className}" in ${root.description} is not listed in ${listName}`);
+      }
     }
   }
-  return labels;
+  throwProblems(problems);
+  return entries.map((entry) => entry.label);
 }

@@ -1,70 +1,104 @@
-import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { parseEnv } from '@inception/config';
 import { IngestionService } from '@inception/proto';
 import { implement, requireField, requireName, ServiceError, type ServiceRegistration } from '@inception/rpc';
-import { isS3Uri, layout, StorageError, type ObjectStore } from '@inception/storage';
-import { importDataset } from '../domain/import-dataset.js';
-import { LabelError } from '../domain/labels.js';
+import type { ObjectStore } from '@inception/storage';
+import { ingestionEnv } from '../config.js';
+import { ImportError } from '../domain/errors.js';
+import { ImportTracker } from '../domain/import-progress.js';
 import type { IngestionMetrics } from '../metrics.js';
 import { DatasetRepository } from '../storage/dataset-repository.js';
-import { datasetVersionMessage } from './convert.js';
+import { datasetVersionMessage, importProgressMessage, skippedFileMessages } from './convert.js';
+import { toServiceError } from './errors.js';
+import { importSpecFrom } from './import-request.js';
+import { runImport, type ImportEnvironment } from './import-runner.js';
+import { uploadDataset } from './upload.js';
 
 export interface IngestionDependencies {
   store: ObjectStore;
   metrics: IngestionMetrics;
   maxImagePixels: number;
   concurrency: number;
+  /** Largest source file read, in bytes (default INGESTION_MAX_FILE_BYTES's default, 256 MiB). */
+  maxFileBytes?: number;
+  /** Maximum number of entries per archive (default 2,000,000). */
+  maxArchiveEntries?: number;
+  /** Maximum bytes an archive may unpack to (default 200 GiB). */
+  maxUnpackedBytes?: number;
+  /** Largest uploaded or downloaded archive, in bytes (default 100 GiB). */
+  maxUploadBytes?: number;
+  /** Folder for spooled uploads and unpacked archives (default the system temporary folder). */
+  workDir?: string;
+  /**
+   * An ObjectStore on another bucket of the same S3 endpoint, for s3:// sources. Without it only
+   * the service's own bucket can be read.
+   */
+  openBucket?: (bucket: string) => ObjectStore;
 }
 
-async function requireLocalFolder(value: string, field: string): Promise<string> {
-  requireField(value, field);
-  if (isS3Uri(value)) {
-    throw new ServiceError(12 /* UNIMPLEMENTED */, `${field} "${value}": s3:// sources are not supported yet; copy the folder to the ingestion server`);
-  }
-  const info = await stat(value).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw ServiceError.invalidArgument(`${field} "${value}" is not a folder on the ingestion server`);
-  }
-  return value;
-}
-
-function toServiceError(error: unknown): unknown {
-  if (error instanceof LabelError) return ServiceError.invalidArgument(error.message);
-  if (error instanceof StorageError && error.kind === 'not-found') return ServiceError.notFound(error.message);
-  if (error instanceof StorageError && error.kind === 'unavailable') return ServiceError.unavailable(error.message, error);
-  return error;
+function environmentOf(dependencies: IngestionDependencies): ImportEnvironment {
+  const defaults = parseEnv(ingestionEnv, {});
+  const store = dependencies.store;
+  const openBucket =
+    dependencies.openBucket ??
+    ((bucket: string) => {
+      if (bucket !== store.bucket) {
+        throw new ImportError('invalid-argument', `bucket "${bucket}" cannot be read: this service reads only its own bucket "${store.bucket}"`);
+      }
+      return store;
+    });
+  return {
+    store,
+    repository: new DatasetRepository(store),
+    metrics: dependencies.metrics,
+    tracker: new ImportTracker(),
+    maxImagePixels: dependencies.maxImagePixels,
+    maxFileBytes: dependencies.maxFileBytes ?? defaults.INGESTION_MAX_FILE_BYTES,
+    concurrency: dependencies.concurrency,
+    maxUploadBytes: dependencies.maxUploadBytes ?? defaults.INGESTION_MAX_UPLOAD_BYTES,
+    sources: {
+      workDir: dependencies.workDir ?? tmpdir(),
+      limits: {
+        maxEntries: dependencies.maxArchiveEntries ?? defaults.INGESTION_MAX_ARCHIVE_ENTRIES,
+        maxUnpackedBytes: dependencies.maxUnpackedBytes ?? defaults.INGESTION_MAX_UNPACKED_BYTES,
+        maxArchiveBytes: dependencies.maxUploadBytes ?? defaults.INGESTION_MAX_UPLOAD_BYTES,
+      },
+      openBucket,
+    },
+  };
 }
 
 export function ingestionHandlers(dependencies: IngestionDependencies): ServiceRegistration {
-  const repository = new DatasetRepository(dependencies.store);
-  const describe = async (name: string, version: number) => {
-    const manifest = await repository.manifest(name, version);
-    const bytes = await dependencies.store.getBytes(layout.datasetManifest(name, version));
-    return datasetVersionMessage(manifest, { sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-  };
+  const environment = environmentOf(dependencies);
+  const { repository, tracker } = environment;
+  const describe = async (name: string, version: number) => datasetVersionMessage(await repository.manifest(name, version));
 
   return implement(IngestionService, {
     async importDataset(request, context) {
-      const name = requireName(request.name, 'name');
-      const trainSource = await requireLocalFolder(request.trainSource, 'train_source');
-      const validationSource = await requireLocalFolder(request.validationSource, 'validation_source');
-      const stopTimer = dependencies.metrics.importSeconds.startTimer();
+      let prepared;
       try {
-        const result = await importDataset(repository, { name, trainSource, validationSource, labels: request.labels }, {
-          maxImagePixels: dependencies.maxImagePixels,
-          concurrency: dependencies.concurrency,
-          onImage: (event) => {
-            dependencies.metrics.images.inc({ split: event.split, outcome: event.outcome });
-            if (event.reason) dependencies.metrics.skipped.inc({ reason: event.reason });
-            else dependencies.metrics.bytes.inc(event.sizeBytes);
-          },
-        });
-        stopTimer({ result: 'ok' });
-        context.logger.info({ dataset: name, version: result.manifest.version, created: result.created, skipped: result.manifest.skipped.length }, 'dataset imported');
-        return { dataset: await describe(name, result.manifest.version), created: result.created };
+        prepared = importSpecFrom(request);
       } catch (error) {
-        stopTimer({ result: 'error' });
         throw toServiceError(error);
+      }
+      const run = prepared.importId ? tracker.begin(prepared.importId, prepared.spec.name) : undefined;
+      const result = await runImport(environment, prepared.spec, context, run);
+      return { dataset: datasetVersionMessage(result.stored), created: result.created };
+    },
+
+    async uploadDataset(requests, context) {
+      const result = await uploadDataset(environment, requests, context);
+      return { dataset: datasetVersionMessage(result.stored), created: result.created, receivedBytes: BigInt(result.receivedBytes) };
+    },
+
+    async watchImport(request, send, context) {
+      const importId = requireField(request.importId, 'import_id');
+      try {
+        for await (const snapshot of tracker.watch(importId, request.waitForStart, context.signal)) {
+          await send({ progress: importProgressMessage(snapshot) });
+        }
+      } catch (error) {
+        throw toServiceError(error, context.signal);
       }
     },
 
@@ -73,7 +107,8 @@ export function ingestionHandlers(dependencies: IngestionDependencies): ServiceR
       const name = requireName(ref.name, 'dataset.name');
       if (ref.version === 0) throw ServiceError.invalidArgument('missing required field dataset.version');
       try {
-        return { dataset: await describe(name, ref.version) };
+        const stored = await repository.manifest(name, ref.version);
+        return { dataset: datasetVersionMessage(stored), skipped: request.includeSkipped ? skippedFileMessages(stored.manifest) : [] };
       } catch (error) {
         throw toServiceError(error);
       }
@@ -82,10 +117,14 @@ export function ingestionHandlers(dependencies: IngestionDependencies): ServiceR
     async listDatasets(request) {
       const names = request.name ? [requireName(request.name, 'name')] : await repository.names();
       const datasets = [];
-      for (const name of names) {
-        for (const version of await repository.versions(name)) {
-          datasets.push(await describe(name, version));
+      try {
+        for (const name of names) {
+          for (const version of await repository.versions(name)) {
+            datasets.push(await describe(name, version));
+          }
         }
+      } catch (error) {
+        throw toServiceError(error);
       }
       return { datasets };
     },

@@ -1,10 +1,62 @@
-import { layout, parseVersionSegment, type DatasetManifest, type ObjectStore, type PutResult } from '@inception/storage';
+import { createHash } from 'node:crypto';
+import { layout, parseVersionSegment, StorageError, type ObjectStore, type PutResult } from '@inception/storage';
+import type { IngestionManifest } from '../domain/manifest.js';
+import type { ImageSink } from '../domain/process-file.js';
+
+const IMAGE_KEY_PATTERN = /\/images\/([0-9a-f]{64})\.jpg$/;
+
+/** A manifest with the size and SHA-256 of its object, for ObjectRef messages. */
+export interface StoredManifest {
+  manifest: IngestionManifest;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/**
+ * Writes normalised images under `datasets/<name>/images/<sha256>.jpg`, skipping those already
+ * stored. The stored set is listed once when the writer is made, so a re-import sends no
+ * request per image it already has.
+ */
+export class DatasetImageWriter implements ImageSink {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly name: string,
+    private readonly stored: Set<string>,
+  ) {}
+
+  async put(sha256: string, jpegBytes: Uint8Array): Promise<void> {
+    if (this.stored.has(sha256)) {
+      return;
+    }
+    await this.store.put(layout.datasetImage(this.name, sha256), jpegBytes, 'image/jpeg');
+    this.stored.add(sha256);
+  }
+}
 
 /** Dataset versions in the bucket: `datasets/<name>/v<N>/manifest.json` marks a complete version. */
 export class DatasetRepository {
+  private readonly nameLocks = new Map<string, Promise<unknown>>();
+
   constructor(private readonly store: ObjectStore) {}
 
-  /** Version numbers of `name` that have a manifest, ascending. */
+  /**
+   * Runs `work` after every earlier `work` for the same dataset name in this process, so two
+   * imports cannot both take the next version number.
+   * NOTE: replicas do not share this lock; two replicas publishing one name at once can still
+   * race for a version number.
+   */
+  async withNameLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.nameLocks.get(name) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(work);
+    this.nameLocks.set(name, current);
+    try {
+      return await current;
+    } finally {
+      if (this.nameLocks.get(name) === current) this.nameLocks.delete(name);
+    }
+  }
+
+  /** Version numbers of `name` that have a manifest, ascending. A folder without one is an unfinished import. */
   async versions(name: string): Promise<number[]> {
     const prefixes = await this.store.listPrefixes(`datasets/${name}/`);
     const versions: number[] = [];
@@ -22,31 +74,39 @@ export class DatasetRepository {
     return prefixes.map((prefix) => prefix.slice(layout.datasetsRoot().length).replace(/\/$/, ''));
   }
 
-  async manifest(name: string, version: number): Promise<DatasetManifest> {
-    return this.store.getJson<DatasetManifest>(layout.datasetManifest(name, version));
+  async manifest(name: string, version: number): Promise<StoredManifest> {
+    const key = layout.datasetManifest(name, version);
+    const bytes = await this.store.getBytes(key);
+    try {
+      return { manifest: JSON.parse(bytes.toString('utf8')) as IngestionManifest, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    } catch (error) {
+      throw new StorageError('integrity', key, `${key}: invalid JSON: ${(error as Error).message}`, { cause: error });
+    }
   }
 
-  /** Finds a version of `name` whose content digest equals `contentSha256`. */
-  async findByContent(name: string, contentSha256: string): Promise<DatasetManifest | undefined> {
+  /** Finds a version of `name` whose content digest equals `contentSha256`, newest first. */
+  async findByContent(name: string, contentSha256: string): Promise<StoredManifest | undefined> {
     for (const version of (await this.versions(name)).reverse()) {
-      const manifest = await this.manifest(name, version);
-      if (manifest.contentSha256 === contentSha256) {
-        return manifest;
+      const stored = await this.manifest(name, version);
+      if (stored.manifest.contentSha256 === contentSha256) {
+        return stored;
       }
     }
     return undefined;
   }
 
-  async hasImage(name: string, sha256: string): Promise<boolean> {
-    return this.store.exists(layout.datasetImage(name, sha256));
-  }
-
-  async putImage(name: string, sha256: string, jpegBytes: Uint8Array): Promise<PutResult> {
-    return this.store.put(layout.datasetImage(name, sha256), jpegBytes, 'image/jpeg');
+  /** Lists the images `name` already has and returns a writer that adds the rest. */
+  async imageWriter(name: string): Promise<DatasetImageWriter> {
+    const stored = new Set<string>();
+    for await (const object of this.store.list(`datasets/${name}/images/`)) {
+      const match = IMAGE_KEY_PATTERN.exec(object.key);
+      if (match) stored.add(match[1]);
+    }
+    return new DatasetImageWriter(this.store, name, stored);
   }
 
   /** Publishes a version: labels first, the manifest last, so a manifest always means a whole version. */
-  async publish(manifest: DatasetManifest): Promise<PutResult> {
+  async publish(manifest: IngestionManifest): Promise<PutResult> {
     await this.store.put(layout.datasetLabels(manifest.name, manifest.version), `${manifest.labels.join('\n')}\n`, 'text/plain');
     return this.store.putJson(layout.datasetManifest(manifest.name, manifest.version), manifest);
   }

@@ -2,8 +2,8 @@
 // @generated from file inception/v1/ingestion.proto (package inception.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { DatasetRef, ObjectRef } from "./common_pb.js";
@@ -14,7 +14,91 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inception/v1/ingestion.proto.
  */
 export const file_inception_v1_ingestion: GenFile = /*@__PURE__*/
-  fileDesc("ChxpbmNlcHRpb24vdjEvaW5nZXN0aW9uLnByb3RvEgxpbmNlcHRpb24udjEiZQoUSW1wb3J0RGF0YXNldFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIUCgx0cmFpbl9zb3VyY2UYAiABKAkSGQoRdmFsaWRhdGlvbl9zb3VyY2UYAyABKAkSDgoGbGFiZWxzGAQgAygJIlcKFUltcG9ydERhdGFzZXRSZXNwb25zZRItCgdkYXRhc2V0GAEgASgLMhwuaW5jZXB0aW9uLnYxLkRhdGFzZXRWZXJzaW9uEg8KB2NyZWF0ZWQYAiABKAgiPgoRR2V0RGF0YXNldFJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmIkMKEkdldERhdGFzZXRSZXNwb25zZRItCgdkYXRhc2V0GAEgASgLMhwuaW5jZXB0aW9uLnYxLkRhdGFzZXRWZXJzaW9uIiMKE0xpc3REYXRhc2V0c1JlcXVlc3QSDAoEbmFtZRgBIAEoCSJGChRMaXN0RGF0YXNldHNSZXNwb25zZRIuCghkYXRhc2V0cxgBIAMoCzIcLmluY2VwdGlvbi52MS5EYXRhc2V0VmVyc2lvbiKdAgoORGF0YXNldFZlcnNpb24SJQoDcmVmGAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSKQoIbWFuaWZlc3QYAiABKAsyFy5pbmNlcHRpb24udjEuT2JqZWN0UmVmEg4KBmxhYmVscxgDIAMoCRIUCgx0cmFpbl9pbWFnZXMYBCABKA0SGQoRdmFsaWRhdGlvbl9pbWFnZXMYBSABKA0SFgoOc2tpcHBlZF9pbWFnZXMYBiABKA0SGAoQY29udmVydGVkX2ltYWdlcxgHIAEoDRIWCg5jb250ZW50X3NoYTI1NhgIIAEoCRIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDKUAgoQSW5nZXN0aW9uU2VydmljZRJYCg1JbXBvcnREYXRhc2V0EiIuaW5jZXB0aW9uLnYxLkltcG9ydERhdGFzZXRSZXF1ZXN0GiMuaW5jZXB0aW9uLnYxLkltcG9ydERhdGFzZXRSZXNwb25zZRJPCgpHZXREYXRhc2V0Eh8uaW5jZXB0aW9uLnYxLkdldERhdGFzZXRSZXF1ZXN0GiAuaW5jZXB0aW9uLnYxLkdldERhdGFzZXRSZXNwb25zZRJVCgxMaXN0RGF0YXNldHMSIS5pbmNlcHRpb24udjEuTGlzdERhdGFzZXRzUmVxdWVzdBoiLmluY2VwdGlvbi52MS5MaXN0RGF0YXNldHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_inception_v1_common]);
+  fileDesc("ChxpbmNlcHRpb24vdjEvaW5nZXN0aW9uLnByb3RvEgxpbmNlcHRpb24udjEifQoLU3BsaXRQb2xpY3kSJQobdmFsaWRhdGlvbl9pbWFnZXNfcGVyX2NsYXNzGAEgASgNSAASHQoTdmFsaWRhdGlvbl9mcmFjdGlvbhgCIAEoAUgAEhEKBHNlZWQYAyABKARIAYgBAUIMCgp2YWxpZGF0aW9uQgcKBV9zZWVkImIKDkltcG9ydFNldHRpbmdzEhMKC2xhYmVsc19maWxlGAEgASgJEigKBXNwbGl0GAIgASgLMhkuaW5jZXB0aW9uLnYxLlNwbGl0UG9saWN5EhEKCWltcG9ydF9pZBgDIAEoCSKlAQoUSW1wb3J0RGF0YXNldFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIUCgx0cmFpbl9zb3VyY2UYAiABKAkSGQoRdmFsaWRhdGlvbl9zb3VyY2UYAyABKAkSDgoGbGFiZWxzGAQgAygJEg4KBnNvdXJjZRgFIAEoCRIuCghzZXR0aW5ncxgGIAEoCzIcLmluY2VwdGlvbi52MS5JbXBvcnRTZXR0aW5ncyJXChVJbXBvcnREYXRhc2V0UmVzcG9uc2USLQoHZGF0YXNldBgBIAEoCzIcLmluY2VwdGlvbi52MS5EYXRhc2V0VmVyc2lvbhIPCgdjcmVhdGVkGAIgASgIIqoBCgxVcGxvYWRIZWFkZXISDAoEbmFtZRgBIAEoCRIRCglmaWxlX25hbWUYAiABKAkSEgoKc2l6ZV9ieXRlcxgDIAEoBBIOCgZzaGEyNTYYBCABKAkSFQoNc3BsaXRfZm9sZGVycxgFIAEoCBIOCgZsYWJlbHMYBiADKAkSLgoIc2V0dGluZ3MYByABKAsyHC5pbmNlcHRpb24udjEuSW1wb3J0U2V0dGluZ3MiXQoUVXBsb2FkRGF0YXNldFJlcXVlc3QSLAoGaGVhZGVyGAEgASgLMhouaW5jZXB0aW9uLnYxLlVwbG9hZEhlYWRlckgAEg8KBWNodW5rGAIgASgMSABCBgoEcGFydCJvChVVcGxvYWREYXRhc2V0UmVzcG9uc2USLQoHZGF0YXNldBgBIAEoCzIcLmluY2VwdGlvbi52MS5EYXRhc2V0VmVyc2lvbhIPCgdjcmVhdGVkGAIgASgIEhYKDnJlY2VpdmVkX2J5dGVzGAMgASgEIj8KEldhdGNoSW1wb3J0UmVxdWVzdBIRCglpbXBvcnRfaWQYASABKAkSFgoOd2FpdF9mb3Jfc3RhcnQYAiABKAgiRQoTV2F0Y2hJbXBvcnRSZXNwb25zZRIuCghwcm9ncmVzcxgBIAEoCzIcLmluY2VwdGlvbi52MS5JbXBvcnRQcm9ncmVzcyLLAgoOSW1wb3J0UHJvZ3Jlc3MSEQoJaW1wb3J0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSKAoFc3RhZ2UYAyABKA4yGS5pbmNlcHRpb24udjEuSW1wb3J0U3RhZ2USEwoLZmlsZXNfdG90YWwYBCABKA0SEgoKZmlsZXNfZG9uZRgFIAEoDRITCgtpbWFnZXNfa2VwdBgGIAEoDRIYChBpbWFnZXNfY29udmVydGVkGAcgASgNEhUKDWZpbGVzX3NraXBwZWQYCCABKA0SFgoOcmVjZWl2ZWRfYnl0ZXMYCSABKAQSFAoMc3RvcmVkX2J5dGVzGAogASgEEhcKD2VsYXBzZWRfc2Vjb25kcxgLIAEoARINCgVlcnJvchgMIAEoCRIpCgdkYXRhc2V0GA0gASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYiVwoRR2V0RGF0YXNldFJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEhcKD2luY2x1ZGVfc2tpcHBlZBgCIAEoCCJvChJHZXREYXRhc2V0UmVzcG9uc2USLQoHZGF0YXNldBgBIAEoCzIcLmluY2VwdGlvbi52MS5EYXRhc2V0VmVyc2lvbhIqCgdza2lwcGVkGAIgAygLMhkuaW5jZXB0aW9uLnYxLlNraXBwZWRGaWxlIiMKE0xpc3REYXRhc2V0c1JlcXVlc3QSDAoEbmFtZRgBIAEoCSJGChRMaXN0RGF0YXNldHNSZXNwb25zZRIuCghkYXRhc2V0cxgBIAMoCzIcLmluY2VwdGlvbi52MS5EYXRhc2V0VmVyc2lvbiKXAgoMQ2xhc3NTdW1tYXJ5EhIKCmNsYXNzX25hbWUYASABKAkSDQoFbGFiZWwYAiABKA0SFAoMdHJhaW5faW1hZ2VzGAMgASgNEhkKEXZhbGlkYXRpb25faW1hZ2VzGAQgASgNEhgKEGNvbnZlcnRlZF9pbWFnZXMYBSABKA0SFQoNc2tpcHBlZF9maWxlcxgGIAEoDRJKChFza2lwcGVkX2J5X3JlYXNvbhgHIAMoCzIvLmluY2VwdGlvbi52MS5DbGFzc1N1bW1hcnkuU2tpcHBlZEJ5UmVhc29uRW50cnkaNgoUU2tpcHBlZEJ5UmVhc29uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgNOgI4ASJRCgtTa2lwcGVkRmlsZRINCgVzcGxpdBgBIAEoCRITCgtzb3VyY2VfcGF0aBgCIAEoCRIOCgZyZWFzb24YAyABKAkSDgoGZGV0YWlsGAQgASgJIooECg5EYXRhc2V0VmVyc2lvbhIlCgNyZWYYASABKAsyGC5pbmNlcHRpb24udjEuRGF0YXNldFJlZhIpCghtYW5pZmVzdBgCIAEoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSDgoGbGFiZWxzGAMgAygJEhQKDHRyYWluX2ltYWdlcxgEIAEoDRIZChF2YWxpZGF0aW9uX2ltYWdlcxgFIAEoDRIWCg5za2lwcGVkX2ltYWdlcxgGIAEoDRIYChBjb252ZXJ0ZWRfaW1hZ2VzGAcgASgNEhYKDmNvbnRlbnRfc2hhMjU2GAggASgJEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2NsYXNzZXMYCiADKAsyGi5pbmNlcHRpb24udjEuQ2xhc3NTdW1tYXJ5EkwKEXNraXBwZWRfYnlfcmVhc29uGAsgAygLMjEuaW5jZXB0aW9uLnYxLkRhdGFzZXRWZXJzaW9uLlNraXBwZWRCeVJlYXNvbkVudHJ5Eg4KBnNvdXJjZRgMIAEoCRIoCgVzcGxpdBgNIAEoCzIZLmluY2VwdGlvbi52MS5TcGxpdFBvbGljeRo2ChRTa2lwcGVkQnlSZWFzb25FbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKA06AjgBKu0BCgtJbXBvcnRTdGFnZRIcChhJTVBPUlRfU1RBR0VfVU5TUEVDSUZJRUQQABIaChZJTVBPUlRfU1RBR0VfUkVDRUlWSU5HEAESGgoWSU1QT1JUX1NUQUdFX1VOUEFDS0lORxACEhkKFUlNUE9SVF9TVEFHRV9TQ0FOTklORxADEhsKF0lNUE9SVF9TVEFHRV9QUk9DRVNTSU5HEAQSGwoXSU1QT1JUX1NUQUdFX1BVQkxJU0hJTkcQBRIaChZJTVBPUlRfU1RBR0VfU1VDQ0VFREVEEAYSFwoTSU1QT1JUX1NUQUdFX0ZBSUxFRBAHMsYDChBJbmdlc3Rpb25TZXJ2aWNlElgKDUltcG9ydERhdGFzZXQSIi5pbmNlcHRpb24udjEuSW1wb3J0RGF0YXNldFJlcXVlc3QaIy5pbmNlcHRpb24udjEuSW1wb3J0RGF0YXNldFJlc3BvbnNlEloKDVVwbG9hZERhdGFzZXQSIi5pbmNlcHRpb24udjEuVXBsb2FkRGF0YXNldFJlcXVlc3QaIy5pbmNlcHRpb24udjEuVXBsb2FkRGF0YXNldFJlc3BvbnNlKAESVAoLV2F0Y2hJbXBvcnQSIC5pbmNlcHRpb24udjEuV2F0Y2hJbXBvcnRSZXF1ZXN0GiEuaW5jZXB0aW9uLnYxLldhdGNoSW1wb3J0UmVzcG9uc2UwARJPCgpHZXREYXRhc2V0Eh8uaW5jZXB0aW9uLnYxLkdldERhdGFzZXRSZXF1ZXN0GiAuaW5jZXB0aW9uLnYxLkdldERhdGFzZXRSZXNwb25zZRJVCgxMaXN0RGF0YXNldHMSIS5pbmNlcHRpb24udjEuTGlzdERhdGFzZXRzUmVxdWVzdBoiLmluY2VwdGlvbi52MS5MaXN0RGF0YXNldHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_inception_v1_common]);
+
+/**
+ * How one root of class folders is divided into training and validation images. Each class's
+ * file names are sorted by code point and shuffled with CPython's random.shuffle after
+ * random.seed(seed); the first files of the shuffled list become validation images. The same
+ * files and seed therefore always give the same split.
+ *
+ * @generated from message inception.v1.SplitPolicy
+ */
+export type SplitPolicy = Message<"inception.v1.SplitPolicy"> & {
+  /**
+   * @generated from oneof inception.v1.SplitPolicy.validation
+   */
+  validation: {
+    /**
+     * Validation files per class, as the Flowers recipe's 100; every class needs more files.
+     *
+     * @generated from field: uint32 validation_images_per_class = 1;
+     */
+    value: number;
+    case: "validationImagesPerClass";
+  } | {
+    /**
+     * Share of each class's files that become validation files, in [0, 1), rounded to the
+     * nearest whole file.
+     *
+     * @generated from field: double validation_fraction = 2;
+     */
+    value: number;
+    case: "validationFraction";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Seed of the shuffle; unset means 12345, the seed of TensorFlow's build_image_data.py.
+   *
+   * @generated from field: optional uint64 seed = 3;
+   */
+  seed?: bigint | undefined;
+};
+
+/**
+ * Describes the message inception.v1.SplitPolicy.
+ * Use `create(SplitPolicySchema)` to create a new message.
+ */
+export const SplitPolicySchema: GenMessage<SplitPolicy> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 0);
+
+/**
+ * Labels file, split and progress settings shared by ImportDataset and UploadDataset.
+ *
+ * @generated from message inception.v1.ImportSettings
+ */
+export type ImportSettings = Message<"inception.v1.ImportSettings"> & {
+  /**
+   * Contents of a labels file: one class name per line, label 1 on the first non-blank line.
+   * Surrounding spaces, blank lines and CRLF line ends are ignored. Set it or labels, not both.
+   *
+   * @generated from field: string labels_file = 1;
+   */
+  labelsFile: string;
+
+  /**
+   * Split of a single root; required with ImportDatasetRequest.source and with an uploaded
+   * archive that does not hold train/ and validation/ folders.
+   *
+   * @generated from field: inception.v1.SplitPolicy split = 2;
+   */
+  split?: SplitPolicy | undefined;
+
+  /**
+   * Client-chosen id under which WatchImport reports progress: 1–64 letters, digits, '-' or
+   * '_'. Empty means no progress reporting.
+   *
+   * @generated from field: string import_id = 3;
+   */
+  importId: string;
+};
+
+/**
+ * Describes the message inception.v1.ImportSettings.
+ * Use `create(ImportSettingsSchema)` to create a new message.
+ */
+export const ImportSettingsSchema: GenMessage<ImportSettings> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 1);
 
 /**
  * @generated from message inception.v1.ImportDatasetRequest
@@ -28,25 +112,40 @@ export type ImportDatasetRequest = Message<"inception.v1.ImportDatasetRequest"> 
   name: string;
 
   /**
-   * Folder of training class folders: a path on the ingestion server or an s3://bucket/prefix URI.
+   * Training class folders: a folder or a .tar, .tar.gz, .tgz or .zip archive on the ingestion
+   * server, or an s3://bucket/prefix URI (a prefix of class folders or one archive object).
    *
    * @generated from field: string train_source = 2;
    */
   trainSource: string;
 
   /**
-   * Folder of validation class folders, laid out like train_source.
+   * Validation class folders, given like train_source.
    *
    * @generated from field: string validation_source = 3;
    */
   validationSource: string;
 
   /**
-   * Class names in label order (label 1 is the first); empty means the sorted training folder names.
+   * Class names in label order (label 1 is the first); empty means settings.labels_file, else
+   * the sorted training folder names.
    *
    * @generated from field: repeated string labels = 4;
    */
   labels: string[];
+
+  /**
+   * One root holding every image, given like train_source and divided by settings.split.
+   * Set either source or both train_source and validation_source.
+   *
+   * @generated from field: string source = 5;
+   */
+  source: string;
+
+  /**
+   * @generated from field: inception.v1.ImportSettings settings = 6;
+   */
+  settings?: ImportSettings | undefined;
 };
 
 /**
@@ -54,7 +153,7 @@ export type ImportDatasetRequest = Message<"inception.v1.ImportDatasetRequest"> 
  * Use `create(ImportDatasetRequestSchema)` to create a new message.
  */
 export const ImportDatasetRequestSchema: GenMessage<ImportDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_inception_v1_ingestion, 0);
+  messageDesc(file_inception_v1_ingestion, 2);
 
 /**
  * @generated from message inception.v1.ImportDatasetResponse
@@ -78,7 +177,273 @@ export type ImportDatasetResponse = Message<"inception.v1.ImportDatasetResponse"
  * Use `create(ImportDatasetResponseSchema)` to create a new message.
  */
 export const ImportDatasetResponseSchema: GenMessage<ImportDatasetResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_ingestion, 1);
+  messageDesc(file_inception_v1_ingestion, 3);
+
+/**
+ * The first message of an upload: what the archive is and how to import it.
+ *
+ * @generated from message inception.v1.UploadHeader
+ */
+export type UploadHeader = Message<"inception.v1.UploadHeader"> & {
+  /**
+   * Dataset name, as in ImportDatasetRequest.name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * File name of the archive on the client, e.g. "flower_photos.tgz"; used in messages and the
+   * manifest. The archive type is detected from its bytes.
+   *
+   * @generated from field: string file_name = 2;
+   */
+  fileName: string;
+
+  /**
+   * Exact size of the archive in bytes.
+   *
+   * @generated from field: uint64 size_bytes = 3;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * Lower-case hex SHA-256 of the archive.
+   *
+   * @generated from field: string sha256 = 4;
+   */
+  sha256: string;
+
+  /**
+   * When true, the archive holds train/ and validation/ folders of class folders, like the two
+   * roots of build_image_data.py; otherwise it is one root divided by settings.split.
+   *
+   * @generated from field: bool split_folders = 5;
+   */
+  splitFolders: boolean;
+
+  /**
+   * Class names in label order, as in ImportDatasetRequest.labels.
+   *
+   * @generated from field: repeated string labels = 6;
+   */
+  labels: string[];
+
+  /**
+   * @generated from field: inception.v1.ImportSettings settings = 7;
+   */
+  settings?: ImportSettings | undefined;
+};
+
+/**
+ * Describes the message inception.v1.UploadHeader.
+ * Use `create(UploadHeaderSchema)` to create a new message.
+ */
+export const UploadHeaderSchema: GenMessage<UploadHeader> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 4);
+
+/**
+ * @generated from message inception.v1.UploadDatasetRequest
+ */
+export type UploadDatasetRequest = Message<"inception.v1.UploadDatasetRequest"> & {
+  /**
+   * @generated from oneof inception.v1.UploadDatasetRequest.part
+   */
+  part: {
+    /**
+     * Only in the first message.
+     *
+     * @generated from field: inception.v1.UploadHeader header = 1;
+     */
+    value: UploadHeader;
+    case: "header";
+  } | {
+    /**
+     * Archive bytes in order, at most 1 MiB per message.
+     *
+     * @generated from field: bytes chunk = 2;
+     */
+    value: Uint8Array;
+    case: "chunk";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message inception.v1.UploadDatasetRequest.
+ * Use `create(UploadDatasetRequestSchema)` to create a new message.
+ */
+export const UploadDatasetRequestSchema: GenMessage<UploadDatasetRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 5);
+
+/**
+ * @generated from message inception.v1.UploadDatasetResponse
+ */
+export type UploadDatasetResponse = Message<"inception.v1.UploadDatasetResponse"> & {
+  /**
+   * @generated from field: inception.v1.DatasetVersion dataset = 1;
+   */
+  dataset?: DatasetVersion | undefined;
+
+  /**
+   * False when identical content was imported before and that version is returned.
+   *
+   * @generated from field: bool created = 2;
+   */
+  created: boolean;
+
+  /**
+   * Archive bytes received and checked against the header.
+   *
+   * @generated from field: uint64 received_bytes = 3;
+   */
+  receivedBytes: bigint;
+};
+
+/**
+ * Describes the message inception.v1.UploadDatasetResponse.
+ * Use `create(UploadDatasetResponseSchema)` to create a new message.
+ */
+export const UploadDatasetResponseSchema: GenMessage<UploadDatasetResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 6);
+
+/**
+ * @generated from message inception.v1.WatchImportRequest
+ */
+export type WatchImportRequest = Message<"inception.v1.WatchImportRequest"> & {
+  /**
+   * ImportSettings.import_id of the import to watch.
+   *
+   * @generated from field: string import_id = 1;
+   */
+  importId: string;
+
+  /**
+   * When true, an id that is unknown to this replica is waited for until its import starts,
+   * instead of failing with NOT_FOUND.
+   *
+   * @generated from field: bool wait_for_start = 2;
+   */
+  waitForStart: boolean;
+};
+
+/**
+ * Describes the message inception.v1.WatchImportRequest.
+ * Use `create(WatchImportRequestSchema)` to create a new message.
+ */
+export const WatchImportRequestSchema: GenMessage<WatchImportRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 7);
+
+/**
+ * @generated from message inception.v1.WatchImportResponse
+ */
+export type WatchImportResponse = Message<"inception.v1.WatchImportResponse"> & {
+  /**
+   * @generated from field: inception.v1.ImportProgress progress = 1;
+   */
+  progress?: ImportProgress | undefined;
+};
+
+/**
+ * Describes the message inception.v1.WatchImportResponse.
+ * Use `create(WatchImportResponseSchema)` to create a new message.
+ */
+export const WatchImportResponseSchema: GenMessage<WatchImportResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 8);
+
+/**
+ * Progress of one import; counts grow as files are processed.
+ *
+ * @generated from message inception.v1.ImportProgress
+ */
+export type ImportProgress = Message<"inception.v1.ImportProgress"> & {
+  /**
+   * @generated from field: string import_id = 1;
+   */
+  importId: string;
+
+  /**
+   * Dataset name of the import.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: inception.v1.ImportStage stage = 3;
+   */
+  stage: ImportStage;
+
+  /**
+   * Files found in class folders, hidden files included; 0 until scanning ends.
+   *
+   * @generated from field: uint32 files_total = 4;
+   */
+  filesTotal: number;
+
+  /**
+   * Files processed so far: kept, converted or skipped.
+   *
+   * @generated from field: uint32 files_done = 5;
+   */
+  filesDone: number;
+
+  /**
+   * Images kept, converted ones included.
+   *
+   * @generated from field: uint32 images_kept = 6;
+   */
+  imagesKept: number;
+
+  /**
+   * @generated from field: uint32 images_converted = 7;
+   */
+  imagesConverted: number;
+
+  /**
+   * @generated from field: uint32 files_skipped = 8;
+   */
+  filesSkipped: number;
+
+  /**
+   * Archive bytes received so far, for uploads.
+   *
+   * @generated from field: uint64 received_bytes = 9;
+   */
+  receivedBytes: bigint;
+
+  /**
+   * Bytes of the normalised JPEGs produced so far.
+   *
+   * @generated from field: uint64 stored_bytes = 10;
+   */
+  storedBytes: bigint;
+
+  /**
+   * @generated from field: double elapsed_seconds = 11;
+   */
+  elapsedSeconds: number;
+
+  /**
+   * Why the import failed, when stage is IMPORT_STAGE_FAILED.
+   *
+   * @generated from field: string error = 12;
+   */
+  error: string;
+
+  /**
+   * The version made or found, when stage is IMPORT_STAGE_SUCCEEDED.
+   *
+   * @generated from field: inception.v1.DatasetRef dataset = 13;
+   */
+  dataset?: DatasetRef | undefined;
+};
+
+/**
+ * Describes the message inception.v1.ImportProgress.
+ * Use `create(ImportProgressSchema)` to create a new message.
+ */
+export const ImportProgressSchema: GenMessage<ImportProgress> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 9);
 
 /**
  * @generated from message inception.v1.GetDatasetRequest
@@ -88,6 +453,13 @@ export type GetDatasetRequest = Message<"inception.v1.GetDatasetRequest"> & {
    * @generated from field: inception.v1.DatasetRef dataset = 1;
    */
   dataset?: DatasetRef | undefined;
+
+  /**
+   * When true, the response lists every skipped file of the version.
+   *
+   * @generated from field: bool include_skipped = 2;
+   */
+  includeSkipped: boolean;
 };
 
 /**
@@ -95,7 +467,7 @@ export type GetDatasetRequest = Message<"inception.v1.GetDatasetRequest"> & {
  * Use `create(GetDatasetRequestSchema)` to create a new message.
  */
 export const GetDatasetRequestSchema: GenMessage<GetDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_inception_v1_ingestion, 2);
+  messageDesc(file_inception_v1_ingestion, 10);
 
 /**
  * @generated from message inception.v1.GetDatasetResponse
@@ -105,6 +477,13 @@ export type GetDatasetResponse = Message<"inception.v1.GetDatasetResponse"> & {
    * @generated from field: inception.v1.DatasetVersion dataset = 1;
    */
   dataset?: DatasetVersion | undefined;
+
+  /**
+   * Files of the version that were not imported, when include_skipped is set.
+   *
+   * @generated from field: repeated inception.v1.SkippedFile skipped = 2;
+   */
+  skipped: SkippedFile[];
 };
 
 /**
@@ -112,7 +491,7 @@ export type GetDatasetResponse = Message<"inception.v1.GetDatasetResponse"> & {
  * Use `create(GetDatasetResponseSchema)` to create a new message.
  */
 export const GetDatasetResponseSchema: GenMessage<GetDatasetResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_ingestion, 3);
+  messageDesc(file_inception_v1_ingestion, 11);
 
 /**
  * @generated from message inception.v1.ListDatasetsRequest
@@ -131,7 +510,7 @@ export type ListDatasetsRequest = Message<"inception.v1.ListDatasetsRequest"> & 
  * Use `create(ListDatasetsRequestSchema)` to create a new message.
  */
 export const ListDatasetsRequestSchema: GenMessage<ListDatasetsRequest> = /*@__PURE__*/
-  messageDesc(file_inception_v1_ingestion, 4);
+  messageDesc(file_inception_v1_ingestion, 12);
 
 /**
  * @generated from message inception.v1.ListDatasetsResponse
@@ -148,7 +527,105 @@ export type ListDatasetsResponse = Message<"inception.v1.ListDatasetsResponse"> 
  * Use `create(ListDatasetsResponseSchema)` to create a new message.
  */
 export const ListDatasetsResponseSchema: GenMessage<ListDatasetsResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_ingestion, 5);
+  messageDesc(file_inception_v1_ingestion, 13);
+
+/**
+ * What happened to the files of one class in a dataset version.
+ *
+ * @generated from message inception.v1.ClassSummary
+ */
+export type ClassSummary = Message<"inception.v1.ClassSummary"> & {
+  /**
+   * @generated from field: string class_name = 1;
+   */
+  className: string;
+
+  /**
+   * 1 + the class's position in DatasetVersion.labels.
+   *
+   * @generated from field: uint32 label = 2;
+   */
+  label: number;
+
+  /**
+   * @generated from field: uint32 train_images = 3;
+   */
+  trainImages: number;
+
+  /**
+   * @generated from field: uint32 validation_images = 4;
+   */
+  validationImages: number;
+
+  /**
+   * Images of the class re-encoded as RGB JPEG (PNG, CMYK, grayscale, …).
+   *
+   * @generated from field: uint32 converted_images = 5;
+   */
+  convertedImages: number;
+
+  /**
+   * @generated from field: uint32 skipped_files = 6;
+   */
+  skippedFiles: number;
+
+  /**
+   * Skipped files by reason, e.g. {"corrupt": 2, "hidden-file": 1}.
+   *
+   * @generated from field: map<string, uint32> skipped_by_reason = 7;
+   */
+  skippedByReason: { [key: string]: number };
+};
+
+/**
+ * Describes the message inception.v1.ClassSummary.
+ * Use `create(ClassSummarySchema)` to create a new message.
+ */
+export const ClassSummarySchema: GenMessage<ClassSummary> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 14);
+
+/**
+ * A file that an import did not turn into an image, and why.
+ *
+ * @generated from message inception.v1.SkippedFile
+ */
+export type SkippedFile = Message<"inception.v1.SkippedFile"> & {
+  /**
+   * "train" or "validation".
+   *
+   * @generated from field: string split = 1;
+   */
+  split: string;
+
+  /**
+   * Path relative to the split root, e.g. "roses/notes.txt".
+   *
+   * @generated from field: string source_path = 2;
+   */
+  sourcePath: string;
+
+  /**
+   * One of: empty, not-an-image, unsupported, too-many-pixels, truncated, corrupt, hidden-file,
+   * nested-folder, file-too-large, read-failed, unsupported-link.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * What failed, with the values involved.
+   *
+   * @generated from field: string detail = 4;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message inception.v1.SkippedFile.
+ * Use `create(SkippedFileSchema)` to create a new message.
+ */
+export const SkippedFileSchema: GenMessage<SkippedFile> = /*@__PURE__*/
+  messageDesc(file_inception_v1_ingestion, 15);
 
 /**
  * What one dataset version holds; the manifest object lists every image.
@@ -194,7 +671,8 @@ export type DatasetVersion = Message<"inception.v1.DatasetVersion"> & {
   convertedImages: number;
 
   /**
-   * SHA-256 over the sorted (split, class, image sha256) entries: equal content, equal digest.
+   * SHA-256 over the sorted (split, class, image sha256, source path) entries and the labels:
+   * equal content, equal digest.
    *
    * @generated from field: string content_sha256 = 8;
    */
@@ -204,6 +682,34 @@ export type DatasetVersion = Message<"inception.v1.DatasetVersion"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 9;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * Per class, in label order.
+   *
+   * @generated from field: repeated inception.v1.ClassSummary classes = 10;
+   */
+  classes: ClassSummary[];
+
+  /**
+   * Skipped files of the whole version by reason.
+   *
+   * @generated from field: map<string, uint32> skipped_by_reason = 11;
+   */
+  skippedByReason: { [key: string]: number };
+
+  /**
+   * Where the images came from, e.g. "/data/flower_photos.tgz" or "upload flower_photos.tgz".
+   *
+   * @generated from field: string source = 12;
+   */
+  source: string;
+
+  /**
+   * How a single root was split; unset when separate train and validation roots were given.
+   *
+   * @generated from field: inception.v1.SplitPolicy split = 13;
+   */
+  split?: SplitPolicy | undefined;
 };
 
 /**
@@ -211,7 +717,68 @@ export type DatasetVersion = Message<"inception.v1.DatasetVersion"> & {
  * Use `create(DatasetVersionSchema)` to create a new message.
  */
 export const DatasetVersionSchema: GenMessage<DatasetVersion> = /*@__PURE__*/
-  messageDesc(file_inception_v1_ingestion, 6);
+  messageDesc(file_inception_v1_ingestion, 16);
+
+/**
+ * @generated from enum inception.v1.ImportStage
+ */
+export enum ImportStage {
+  /**
+   * @generated from enum value: IMPORT_STAGE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Archive bytes of an upload are arriving.
+   *
+   * @generated from enum value: IMPORT_STAGE_RECEIVING = 1;
+   */
+  RECEIVING = 1,
+
+  /**
+   * An archive is being unpacked into a temporary folder.
+   *
+   * @generated from enum value: IMPORT_STAGE_UNPACKING = 2;
+   */
+  UNPACKING = 2,
+
+  /**
+   * Class folders are being listed.
+   *
+   * @generated from enum value: IMPORT_STAGE_SCANNING = 3;
+   */
+  SCANNING = 3,
+
+  /**
+   * Images are being checked, converted and stored.
+   *
+   * @generated from enum value: IMPORT_STAGE_PROCESSING = 4;
+   */
+  PROCESSING = 4,
+
+  /**
+   * The labels and the manifest are being written.
+   *
+   * @generated from enum value: IMPORT_STAGE_PUBLISHING = 5;
+   */
+  PUBLISHING = 5,
+
+  /**
+   * @generated from enum value: IMPORT_STAGE_SUCCEEDED = 6;
+   */
+  SUCCEEDED = 6,
+
+  /**
+   * @generated from enum value: IMPORT_STAGE_FAILED = 7;
+   */
+  FAILED = 7,
+}
+
+/**
+ * Describes the enum inception.v1.ImportStage.
+ */
+export const ImportStageSchema: GenEnum<ImportStage> = /*@__PURE__*/
+  enumDesc(file_inception_v1_ingestion, 0);
 
 /**
  * Turns labelled image folders into immutable, content-addressed dataset versions.
@@ -220,7 +787,8 @@ export const DatasetVersionSchema: GenMessage<DatasetVersion> = /*@__PURE__*/
  */
 export const IngestionService: GenService<{
   /**
-   * Imports class folders (`<root>/<class>/<image>`) from the service's file system or an s3:// prefix.
+   * Imports class folders (`<root>/<class>/<image>`) from a folder or archive on the service's
+   * file system or from an s3:// prefix.
    *
    * @generated from rpc inception.v1.IngestionService.ImportDataset
    */
@@ -228,6 +796,30 @@ export const IngestionService: GenService<{
     methodKind: "unary";
     input: typeof ImportDatasetRequestSchema;
     output: typeof ImportDatasetResponseSchema;
+  },
+  /**
+   * Imports an archive sent by the client: one UploadDatasetRequest with the header, then the
+   * archive bytes in chunks of at most 1 MiB. The archive is spooled to a temporary file, its
+   * size and SHA-256 are checked against the header, and it is imported like a local archive.
+   *
+   * @generated from rpc inception.v1.IngestionService.UploadDataset
+   */
+  uploadDataset: {
+    methodKind: "client_streaming";
+    input: typeof UploadDatasetRequestSchema;
+    output: typeof UploadDatasetResponseSchema;
+  },
+  /**
+   * Streams the progress of an import started with an import_id: one message at once, more as
+   * images are processed, and a last one when the import succeeds or fails. Progress lives in
+   * the memory of the replica that runs the import, so send WatchImport on the same channel.
+   *
+   * @generated from rpc inception.v1.IngestionService.WatchImport
+   */
+  watchImport: {
+    methodKind: "server_streaming";
+    input: typeof WatchImportRequestSchema;
+    output: typeof WatchImportResponseSchema;
   },
   /**
    * @generated from rpc inception.v1.IngestionService.GetDataset
