@@ -4,7 +4,9 @@ import { createRpcClient } from '@inception/rpc';
 import { InvalidArgumentError, type Command } from 'commander';
 import { initBackend } from '@inception/tf-runtime';
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
+import { readFile } from 'node:fs/promises';
 import { exportVersion } from './models-export.js';
+import { importTensorFlowCheckpoint } from './models-import.js';
 import { printMessageJson, serviceAddress } from './output.js';
 
 function registryClient(options: { registry?: string }) {
@@ -49,7 +51,7 @@ export function lineageTree(version: ModelVersion): string {
   return lines.join('\n');
 }
 
-/** Adds `inception models list|show|export|alias`. */
+/** Adds `inception models list|show|export|import-tf|alias`. */
 export function registerModelCommands(program: Command): void {
   const models = program.command('models').description('model versions, lineage and aliases in the registry').option('--registry <address>', 'registry gRPC address (default $INCEPTION_REGISTRY or 127.0.0.1:50053)');
   const parentOptions = () => models.opts<{ registry?: string }>();
@@ -101,6 +103,33 @@ export function registerModelCommands(program: Command): void {
         await initBackend({});
         const files = await exportVersion(store, response.version!, directory);
         console.log(`wrote ${files.modelJsonPath}, ${files.weightsPath} and ${files.labelsPath}`);
+      } finally {
+        client.close();
+      }
+    });
+
+  models
+    .command('import-tf <prefix>')
+    .description('import a TensorFlow Inception v3 checkpoint (V1 file or V2 prefix) as a new model version; writes through S3 (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)')
+    .requiredOption('--model <name>', 'model to add the version to')
+    .option('--format <format>', 'variable names: research (inception-v3-2016-03-01) or slim (InceptionV3/...)', 'research')
+    .option('--use-averages', 'take the ExponentialMovingAverage shadows, as the original evaluation does', false)
+    .option('--image-size <pixels>', 'input side the version is used at', '299')
+    .option('--depth-multiplier <factor>', 'depth multiplier of the checkpoint', '1')
+    .option('--min-depth <channels>', 'minimum depth of the checkpoint', '16')
+    .option('--labels-file <file>', 'class names, one per line, for logits 1..N')
+    .option('--json', 'print JSON', false)
+    .action(async (prefix: string, options: { model: string; format: string; useAverages: boolean; imageSize: string; depthMultiplier: string; minDepth: string; labelsFile?: string; json: boolean }) => {
+      if (options.format !== 'research' && options.format !== 'slim') throw new InvalidArgumentError(`--format must be research or slim, got "${options.format}"`);
+      const labels = options.labelsFile ? (await readFile(options.labelsFile, 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter(Boolean) : [];
+      const bucket = process.env.S3_BUCKET ?? 'inception';
+      const store = objectStoreFromEnv(bucket, `s3://${bucket}/imports/${options.model}`, process.env);
+      const client = registryClient(parentOptions());
+      try {
+        await initBackend({});
+        const report = await importTensorFlowCheckpoint(prefix, { model: options.model, format: options.format, useAverages: options.useAverages, imageSize: Number(options.imageSize), depthMultiplier: Number(options.depthMultiplier), minDepth: Number(options.minDepth), labels }, store, client);
+        if (options.json) console.log(JSON.stringify(report));
+        else console.log(`${report.model}@${report.version}: ${report.mapped} variables imported (${report.numClasses} logits${report.auxLogits ? ', aux head' : ''}); ${report.unmapped.length} checkpoint tensors not used, e.g. ${report.unmapped.slice(0, 3).join(', ') || 'none'}`);
       } finally {
         client.close();
       }
