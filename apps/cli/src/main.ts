@@ -8,6 +8,7 @@ import { registerModelCommands } from './commands/models.js';
 import { registerShardCommand } from './commands/shard.js';
 import { registerTfrecordCommands } from './commands/tfrecord-inspect.js';
 import { registerBuildImageDataCommand } from './commands/build-image-data.js';
+import { registerCheckpointCommands } from './commands/checkpoint-inspect.js';
 import { registerTrainCommands } from './commands/train.js';
 import { runUp } from './commands/up.js';
 import { REPO_ROOT } from './stack/child-process.js';
@@ -64,6 +65,7 @@ registerModelCommands(program);
 registerShardCommand(program);
 registerTfrecordCommands(program);
 registerBuildImageDataCommand(program);
+registerCheckpointCommands(program);
 
 try {
   await program.parseAsync(process.argv);

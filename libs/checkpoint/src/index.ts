@@ -13,6 +13,7 @@ export {
   DATA_TYPE_NAMES,
   dataTypeName,
   int64ValuesToNumbers,
+  isDecodedDType,
   sumTensorValues,
   type CheckpointDType,
   type CheckpointTensor,
