@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 
-import { RECORD_OVERHEAD_BYTES, TFRecordWriter, buildImageExample, encodeExample, readTFRecordFile } from '@inception/tfrecord';
+import { RECORD_OVERHEAD_BYTES, buildImageExample, encodeExample, readTFRecordFile, writeTFRecordFile } from '@inception/tfrecord';
 import { FeatureType, TFRecordsBuilder } from '@roboflow/tfrecords';
 
 /** Fields of one benchmark record: the keys `build_image_data.py` writes, with random JPEG-sized bytes. */
@@ -49,15 +49,16 @@ async function timed(run: () => Promise<number>): Promise<RunResult> {
   return { bytes, seconds: (performance.now() - startMs) / 1000 };
 }
 
-/** Encodes every record as an Example and writes it with this project's writer. */
+/** Encodes every record as an Example and writes them with this project's `writeTFRecordFile`. */
 export function writeWithOurWriter(filePath: string, records: readonly BenchRecord[]): Promise<RunResult> {
-  return timed(async () => {
-    const writer = new TFRecordWriter(createWriteStream(filePath));
-    for (const record of records) {
-      await writer.write(encodeExample(buildImageExample(record)));
-    }
-    return (await writer.close()).bytes;
-  });
+  return timed(async () => (await writeTFRecordFile(filePath, encodeAll(records))).bytes);
+}
+
+// Encodes lazily, one record ahead of the writer, as a converter reading images would.
+function* encodeAll(records: readonly BenchRecord[]): Generator<Uint8Array> {
+  for (const record of records) {
+    yield encodeExample(buildImageExample(record));
+  }
 }
 
 /**

@@ -29,6 +29,8 @@ export interface ReadTFRecordsOptions {
 /**
  * Chunk size of file reads. Sixteen times fewer reads than Node's 64 KiB default, and a JPEG-sized
  * record (about 110 KB) then usually lies inside one chunk and is returned without a copy.
+ * NOTE: a returned record is a view that keeps its whole chunk in memory, so a caller that keeps
+ * a few small records out of many chunks should copy them.
  */
 const FILE_READ_CHUNK_BYTES = 1024 * 1024;
 

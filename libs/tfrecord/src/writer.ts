@@ -140,6 +140,13 @@ export class TFRecordWriter {
   }
 }
 
+/**
+ * Bytes a file stream buffers before `write` asks to wait. Node's 16 KiB default is smaller than
+ * one JPEG-sized record, so each record would wait for the previous file write to finish, and
+ * encoding would never overlap writing.
+ */
+const FILE_WRITE_BUFFER_BYTES = 1024 * 1024;
+
 /** Totals of {@link writeTFRecordFile}, with the location of every record for an index. */
 export interface TFRecordFileSummary extends TFRecordWriteSummary {
   locations: RecordLocation[];
@@ -154,7 +161,7 @@ export async function writeTFRecordFile(
   records: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   options: TFRecordWriterOptions = {},
 ): Promise<TFRecordFileSummary> {
-  const writer = new TFRecordWriter(createWriteStream(filePath), options);
+  const writer = new TFRecordWriter(createWriteStream(filePath, { highWaterMark: FILE_WRITE_BUFFER_BYTES }), options);
   const locations: RecordLocation[] = [];
 
   try {

@@ -10,6 +10,12 @@ import { indexKeyFor } from '@inception/tfrecord';
 
 import { objectStoreFromEnv } from './object-store-env.js';
 
+/**
+ * Bytes a shard file buffers before the writer waits, so that encoding the next records overlaps
+ * the file write. Node's 16 KiB default is smaller than one photo.
+ */
+const FILE_WRITE_BUFFER_BYTES = 1024 * 1024;
+
 /** A shard being written under a temporary name. */
 export interface PendingShard {
   /** Stream that receives the framed records. The TFRecord writer ends it. */
@@ -57,7 +63,7 @@ class FolderTarget implements ShardTarget {
   async openShard(shardName: string): Promise<PendingShard> {
     const attempt = randomUUID();
     const temporaryPath = path.join(this.folder, `.${shardName}.${attempt}.incomplete`);
-    const sink = createWriteStream(temporaryPath, { flags: 'wx' });
+    const sink = createWriteStream(temporaryPath, { flags: 'wx', highWaterMark: FILE_WRITE_BUFFER_BYTES });
 
     return {
       sink,
