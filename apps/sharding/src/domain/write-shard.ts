@@ -80,8 +80,8 @@ async function writeRecords(store: ObjectStore, datasets: DatasetReader, images:
  * build_image_data.py. The bytes go to a temporary key first and are read back and checked
  * (size, SHA-256, record count, record CRCs) before the shard is copied to its final key and
  * its record index written. The records depend only on the unit, so a retried or duplicated
- * unit writes the same bytes. The temporary object is deleted on success and on failure; only
- * a process that dies mid-unit leaves it, for the set's clean-up to remove.
+ * unit writes the same bytes. The temporary object is deleted on success (without waiting) and
+ * on failure. Only a process that dies mid-unit leaves it, for the set's clean-up to remove.
  */
 export async function writeShard(store: ObjectStore, datasets: DatasetReader, unit: WriteShardUnit, options: WriteShardOptions = {}): Promise<ShardEntry> {
   const manifest = await datasets.manifest(unit.dataset.name, unit.dataset.version);
@@ -94,6 +94,7 @@ export async function writeShard(store: ObjectStore, datasets: DatasetReader, un
   const images = unit.imagePositions.map((position) => splitImages[position]!);
 
   const temporaryKey = temporaryShardKey(unit.shardKey, randomUUID());
+  let isPublished = false;
   try {
     const written = await writeRecords(store, datasets, images, unit, temporaryKey, options);
     options.signal?.throwIfAborted();
@@ -108,6 +109,7 @@ export async function writeShard(store: ObjectStore, datasets: DatasetReader, un
       throw new ShardIntegrityError(`${unit.shardKey}: published ${published.sizeBytes} bytes with SHA-256 ${published.sha256}, but ${written.sizeBytes} bytes with SHA-256 ${written.sha256} were written`);
     }
 
+    isPublished = true;
     return {
       split: unit.split,
       shardIndex: unit.shardIndex,
@@ -121,6 +123,9 @@ export async function writeShard(store: ObjectStore, datasets: DatasetReader, un
       records: written.locations.length,
     };
   } finally {
-    await store.delete(temporaryKey).catch((error: unknown) => options.onTemporaryObjectLeft?.(temporaryKey, error));
+    const removal = store.delete(temporaryKey).catch((error: unknown) => options.onTemporaryObjectLeft?.(temporaryKey, error));
+    // A published shard does not wait for the deletion, which the store may retry for a while.
+    // If this deletion fails, the set's clean-up after its manifest removes the object.
+    if (!isPublished) await removal;
   }
 }

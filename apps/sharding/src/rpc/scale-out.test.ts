@@ -219,13 +219,13 @@ describe('temporary objects', () => {
   const setPrefix = layout.shardSetPrefix(DATASET.name, DATASET.version, shardSetId({ ...SHARD_REQUEST, seed: 99 }));
 
   it('removes those of attempts that died before the set was written', async () => {
-    await harness.store.put(`${setPrefix}_incomplete/train-00003-of-00012.dead-attempt`, 'partial shard');
+    await harness.store.put(`${setPrefix}_incomplete/dead-attempt/train-00003-of-00012`, 'partial shard');
     await coordinator.client.shardDataset(request);
     expect(await incompleteKeys(harness.store, DATASET, shardSetId({ ...SHARD_REQUEST, seed: 99 }))).toEqual([]);
   });
 
   it('removes those left after the set was written', async () => {
-    await harness.store.put(`${setPrefix}_incomplete/train-00004-of-00012.late-attempt`, 'partial shard');
+    await harness.store.put(`${setPrefix}_incomplete/late-attempt/train-00004-of-00012`, 'partial shard');
     const again = await coordinator.client.shardDataset(request);
     expect(again.created).toBe(false);
     expect(await incompleteKeys(harness.store, DATASET, shardSetId({ ...SHARD_REQUEST, seed: 99 }))).toEqual([]);

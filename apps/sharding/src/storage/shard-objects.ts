@@ -7,9 +7,13 @@ import type { ObjectStore } from '@inception/storage';
  */
 export const INCOMPLETE_FOLDER = '_incomplete';
 
-/** Returns the key one attempt writes a shard to before publishing it under `shardKey`. */
+/**
+ * Returns the key one attempt writes a shard to before publishing it under `shardKey`. Each
+ * attempt gets a folder of its own because s3rver 3.7.1 removes a folder when its last object is
+ * deleted, and a write into that folder at the same moment crashes the server (ENOENT).
+ */
 export function temporaryShardKey(shardKey: string, attemptId: string): string {
-  return `${path.posix.dirname(shardKey)}/${INCOMPLETE_FOLDER}/${path.posix.basename(shardKey)}.${attemptId}`;
+  return `${path.posix.dirname(shardKey)}/${INCOMPLETE_FOLDER}/${attemptId}/${path.posix.basename(shardKey)}`;
 }
 
 /** Returns the prefix of every temporary object of the set under `setPrefix` (which ends in "/"). */

@@ -60,3 +60,12 @@ export async function incompleteKeys(store: ObjectStore, dataset: { name: string
   for await (const object of store.list(`${layout.shardSetPrefix(dataset.name, dataset.version, setId)}_incomplete/`)) keys.push(object.key);
   return keys;
 }
+
+/** Returns the value of a counter in `registry` for the given labels, 0 when it was never incremented. */
+export async function counterValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`metric ${name} is not registered`);
+  const { values } = await metric.get();
+  const match = values.find((value) => Object.entries(labels).every(([label, expected]) => value.labels[label] === expected));
+  return match?.value ?? 0;
+}
