@@ -29,6 +29,7 @@ export function bundleDataFileName(prefix: string, shardId: number, numShards: n
  */
 export class BundleReader {
   private readonly dataFiles = new Map<number, Promise<ByteSource>>();
+  private isClosed = false;
 
   private constructor(
     readonly prefix: string,
@@ -85,7 +86,9 @@ export class BundleReader {
     return { name, dtype, shape: entry.shape, values } as CheckpointTensor;
   }
 
+  /** Closes the data files; later reads fail. */
   async close(): Promise<void> {
+    this.isClosed = true;
     const sources = await Promise.allSettled(this.dataFiles.values());
     this.dataFiles.clear();
     for (const source of sources) if (source.status === 'fulfilled') await source.value.close();
@@ -132,6 +135,7 @@ export class BundleReader {
   }
 
   private dataFile(tensorName: string, shardId: number): Promise<ByteSource> {
+    if (this.isClosed) throw new Error(`BundleReader.read: ${this.prefix} is closed; open the checkpoint again to read ${tensorName}`);
     const { numShards } = this.header;
     if (!Number.isInteger(shardId) || shardId < 0 || shardId >= numShards) {
       throw new CheckpointError({ fileName: `${this.prefix}.index`, tensorName, check: 'corrupt', detail: `shard ${shardId} is outside the bundle's ${numShards} shards` });

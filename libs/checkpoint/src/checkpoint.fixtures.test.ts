@@ -40,6 +40,13 @@ describe.each(CHECKPOINT_FIXTURES)('checkpoint fixture $folder', (fixture) => {
     }
   });
 
+  it('rejects reads after close', async () => {
+    const checkpoint = await openCheckpoint(fixtureOpenPath(fixture));
+    await checkpoint.close();
+
+    await expect(checkpoint.read(checkpoint.tensors[0].name)).rejects.toThrow();
+  });
+
   it('reads the same from memory', async () => {
     const folder = fixturePath(fixture.folder);
     const files = new Map<string, Uint8Array>();

@@ -18,7 +18,7 @@ export interface Checkpoint {
   readonly tensors: readonly CheckpointTensorInfo[];
   /** Reads one tensor's values, checking its CRCs. */
   read(name: string): Promise<CheckpointTensor>;
-  /** Closes the files. Reads after `close` reopen nothing and fail. */
+  /** Closes the files; later reads fail. */
   close(): Promise<void>;
 }
 
@@ -31,14 +31,14 @@ export interface OpenCheckpointOptions {
 const MAX_STATE_FILE_BYTES = 1 << 20;
 
 /**
- * Opens a TensorFlow checkpoint and detects whether it is V1 or V2. `prefixOrPath` may be a V2 prefix
- * (`model.ckpt-46900`), its `.index` or a `.data-*` file, a V1 file, a folder containing a
- * `checkpoint` state file, or that state file itself; a state file leads to its
+ * Opens a TensorFlow checkpoint and detects whether it is V1 or V2. `prefixOrPath` may be a V2
+ * prefix (`model.ckpt-46900`), its `.index` or a `.data-*` file, a V1 file, a folder containing a
+ * `checkpoint` state file, or that state file itself. A state file leads to its
  * `model_checkpoint_path`. An absolute path in a state file that does not exist is retried as its
  * base name inside the state file's folder, since state files keep the writing machine's paths.
  *
  * NOTE: V1 checkpoints saved in shards (`model.ckpt-00000-of-00002`, with the pattern
- * `model.ckpt-?????-of-00002` in the state file) are not combined; open each shard as a file.
+ * `model.ckpt-?????-of-00002` in the state file) are not combined, so open each shard as a file.
  */
 export async function openCheckpoint(prefixOrPath: string, options: OpenCheckpointOptions = {}): Promise<Checkpoint> {
   return openResolved(prefixOrPath, options.fileSystem ?? localFileSystem, true);
@@ -68,7 +68,10 @@ async function openResolved(prefixOrPath: string, fileSystem: CheckpointFileSyst
 
   const file = await fileSystem.open(prefixOrPath);
   if (file !== undefined) {
-    const footer = await file.read(Math.max(0, file.sizeBytes - FOOTER_SIZE_BYTES), Math.min(file.sizeBytes, FOOTER_SIZE_BYTES));
+    const footer = await file.read(Math.max(0, file.sizeBytes - FOOTER_SIZE_BYTES), Math.min(file.sizeBytes, FOOTER_SIZE_BYTES)).catch(async (error: unknown) => {
+      await file.close();
+      throw error;
+    });
     if (hasTableMagic(footer)) return openSliceFile(prefixOrPath, file);
     if (followState) return openFromStateFile(prefixOrPath, file, fileSystem);
     await file.close();

@@ -18,28 +18,28 @@ const CHECKPOINT_CONSUMER_VERSION = 1;
  * and the metadata; `read` fetches only the blocks that contain one tensor's slices.
  */
 export class TensorSliceReader {
+  private isClosed = false;
+
   private constructor(
     private readonly table: SSTableReader,
     private readonly metaByName: ReadonlyMap<string, SavedSliceMeta>,
   ) {}
 
+  /** Opens the table in `source` and reads its metadata. Closes `source` when that fails. */
   static async open(source: ByteSource): Promise<TensorSliceReader> {
-    let table: SSTableReader;
     try {
-      table = await SSTableReader.open(source);
+      const table = await SSTableReader.open(source);
+      const metaValue = await table.get(new Uint8Array(0));
+      const meta = metaValue === undefined ? undefined : decodeOrFail(source.name, () => decodeSavedTensorSlices(metaValue).meta);
+      if (meta === undefined) {
+        throw new CheckpointError({ fileName: source.name, check: 'corrupt', detail: 'the metadata entry (key "") with a SavedTensorSliceMeta is missing' });
+      }
+      checkVersions(source.name, meta);
+      return new TensorSliceReader(table, new Map(meta.tensors.map((tensor) => [tensor.name, tensor])));
     } catch (error) {
       await source.close();
       throw error;
     }
-
-    const metaValue = await table.get(new Uint8Array(0));
-    const meta = metaValue === undefined ? undefined : decodeOrFail(source.name, () => decodeSavedTensorSlices(metaValue).meta);
-    if (meta === undefined) {
-      await source.close();
-      throw new CheckpointError({ fileName: source.name, check: 'corrupt', detail: 'the metadata entry (key "") with a SavedTensorSliceMeta is missing' });
-    }
-    checkVersions(source.name, meta);
-    return new TensorSliceReader(table, new Map(meta.tensors.map((tensor) => [tensor.name, tensor])));
   }
 
   get fileName(): string {
@@ -55,6 +55,7 @@ export class TensorSliceReader {
 
   /** Reads one tensor and assembles it from its saved slices. */
   async read(name: string): Promise<CheckpointTensor> {
+    if (this.isClosed) throw new Error(`TensorSliceReader.read: ${this.fileName} is closed; open the checkpoint again to read ${name}`);
     const meta = this.metaByName.get(name);
     const location = { fileName: this.fileName, tensorName: name };
     if (meta === undefined) throw new CheckpointError({ ...location, check: 'not-found', detail: 'no such tensor in the checkpoint' });
@@ -69,7 +70,9 @@ export class TensorSliceReader {
     return { name, dtype, shape: meta.shape, values } as CheckpointTensor;
   }
 
+  /** Closes the file; later reads fail. */
   async close(): Promise<void> {
+    this.isClosed = true;
     await this.table.source.close();
   }
 
