@@ -155,7 +155,7 @@ describe('monitoring component', () => {
   });
 
   it('matches the rule files in its PrometheusRule', () => {
-    expect(readFileSync(PROMETHEUS_RULE_FILE, 'utf8'), 'run npm run deploy:generate').toBe(renderPrometheusRule());
+    expect(readFileSync(PROMETHEUS_RULE_FILE, 'utf8'), 'run npm run generate:deploy').toBe(renderPrometheusRule());
   });
 
   it('gives the Grafana datasource the dashboards uid', () => {

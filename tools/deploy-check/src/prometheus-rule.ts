@@ -2,7 +2,7 @@
  * Renders the alert rules of deploy/prometheus/rules as the Prometheus Operator PrometheusRule
  * in deploy/k8s/components/monitoring, so both deployments alert on the same rules.
  *
- *   npm run deploy:generate     (tsx tools/deploy-check/src/prometheus-rule.ts --write)
+ *   npm run generate:deploy     (tsx tools/deploy-check/src/prometheus-rule.ts --write)
  *
  * Without --write it prints the rendered file. prometheus-rule.test.ts fails while the
  * committed file differs from the rendering.
@@ -16,7 +16,7 @@ import { DEPLOY_DIR, RULES_DIR, listFiles, readRuleGroups } from './deploy-queri
 export const PROMETHEUS_RULE_FILE = path.join(DEPLOY_DIR, 'k8s/components/monitoring/prometheus-rule.yaml');
 
 const HEADER = [
-  '# Generated from deploy/prometheus/rules/*.rules.yml by `npm run deploy:generate`. Edit the rule',
+  '# Generated from deploy/prometheus/rules/*.rules.yml by `npm run generate:deploy`. Edit the rule',
   '# files and run it again. A test fails while this file is out of date.',
 ].join('\n');
 

@@ -81,10 +81,13 @@ beforeAll(async () => {
     () => {},
   );
 
-  // The job's gauges stay set after it ends, so a few scrapes later Prometheus has them.
-  await waitFor('the loss of the training job in Prometheus', 60_000, async () => {
-    const result = await prometheus.query(`inception_trainer_loss{training_job="${pipeline.job.id}"}`);
-    return result.length === 4 ? result : undefined;
+  // The job's gauges stay set after it ends. Wait for the scrapes after its last steps: the
+  // evaluation on the trainer and CreateVersion on the registry.
+  await waitFor('the finished training job in Prometheus', 60_000, async () => {
+    const loss = await prometheus.query(`inception_trainer_loss{training_job="${pipeline.job.id}"}`);
+    const precision = await prometheus.query(`inception_trainer_eval_precision_at_1{training_job="${pipeline.job.id}"}`);
+    const versions = await prometheus.query('grpc_server_handled_total{grpc_method="CreateVersion", grpc_code="OK"}');
+    return loss.length === 4 && precision.length === 1 && versions.length === 1 ? true : undefined;
   });
 });
 
