@@ -90,6 +90,12 @@ describe('checkpoint detection', () => {
     }
   });
 
+  it('rejects a sharded V1 pattern', async () => {
+    const fileSystem = memoryFileSystem({ 'train/checkpoint': new TextEncoder().encode('model_checkpoint_path: "model.ckpt-?????-of-00002"\n') });
+
+    await expect(openCheckpoint('train', { fileSystem })).rejects.toMatchObject({ check: 'unsupported', fileName: 'train/model.ckpt-?????-of-00002' });
+  });
+
   it('reports a missing checkpoint as not found', async () => {
     const { dir, remove } = await makeTempDir('checkpoint-missing-');
     try {

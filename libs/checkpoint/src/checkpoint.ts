@@ -57,6 +57,9 @@ export async function readCheckpoint(prefixOrPath: string, options: OpenCheckpoi
 }
 
 async function openResolved(prefixOrPath: string, fileSystem: CheckpointFileSystem, followState: boolean): Promise<Checkpoint> {
+  if (/\?{5}-of-\d{5}$/.test(prefixOrPath)) {
+    throw new CheckpointError({ fileName: prefixOrPath, check: 'unsupported', detail: 'sharded V1 checkpoints are not combined; open each shard file, such as model.ckpt-00000-of-00002' });
+  }
   const bundlePrefix = /^(.*)(\.index|\.data-\d{5}-of-\d{5})$/.exec(prefixOrPath)?.[1];
   if (bundlePrefix !== undefined) return openBundle(bundlePrefix, fileSystem);
 
