@@ -9,6 +9,7 @@ import { registerShardCommand } from './commands/shard.js';
 import { registerTfrecordCommands } from './commands/tfrecord-inspect.js';
 import { registerBuildImageDataCommand } from './commands/build-image-data.js';
 import { registerCheckpointCommands } from './commands/checkpoint-inspect.js';
+import { registerDatasetCommands } from './commands/dataset.js';
 import { registerTrainCommands } from './commands/train.js';
 import { runUp } from './commands/up.js';
 import { REPO_ROOT } from './stack/child-process.js';
@@ -66,6 +67,7 @@ registerShardCommand(program);
 registerTfrecordCommands(program);
 registerBuildImageDataCommand(program);
 registerCheckpointCommands(program);
+registerDatasetCommands(program);
 
 try {
   await program.parseAsync(process.argv);
