@@ -83,6 +83,14 @@ describe('compose.yaml', () => {
     expect(unknown).toEqual([]);
   });
 
+  it.each(Object.keys(APP_SERVICES))('mounts the auth folder into %s', (name) => {
+    expect(services[name].volumes).toContain('${AUTH_DIR:-./auth}:/etc/inception/auth:ro');
+  });
+
+  it.each(Object.keys(APP_SERVICES))('leaves authentication off in %s by default', (name) => {
+    expect(services[name].environment?.AUTH_TOKENS_FILE).toBe('${AUTH_TOKENS_FILE:-}');
+  });
+
   it('reserves a GPU for the trainer', () => {
     const devices = services.trainer.deploy?.resources?.reservations?.devices ?? [];
     expect(devices).toHaveLength(1);

@@ -238,6 +238,20 @@ describe.skipIf(!kubectl)('kustomize render', () => {
     expect(find(production, 'ConfigMap', 'inception-grafana-datasource').metadata.labels).toMatchObject({ grafana_datasource: '1' });
   });
 
+  it.each(Object.keys(SERVICES))('turns on authentication for production %s', (name) => {
+    const deployment = find(production, 'Deployment', name);
+    const container = containerOf(deployment);
+    const volumes = deployment.spec!.template.spec.volumes as Array<{ name: string; secret?: { secretName: string } }>;
+    expect(envOf(container).get('AUTH_TOKENS_FILE')).toBe('/etc/inception/auth/tokens');
+    expect(container.volumeMounts).toContainEqual({ name: 'auth-tokens', mountPath: '/etc/inception/auth', readOnly: true });
+    expect(volumes.find((volume) => volume.name === 'auth-tokens')?.secret?.secretName).toBe('inception-auth-tokens');
+  });
+
+  it('leaves authentication off in the local overlay', () => {
+    const withTokens = local.filter((resource) => resource.kind === 'Deployment' && envOf(containerOf(resource)).has('AUTH_TOKENS_FILE'));
+    expect(withTokens).toEqual([]);
+  });
+
   it('pins the production trainer to GPU nodes', () => {
     expect(find(production, 'Deployment', 'trainer').spec!.template.spec.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
   });
