@@ -3,6 +3,7 @@ import { bytesSource, isDecodedDType, localFileSystem, openCheckpoint, sumTensor
 import { isS3Uri, parseS3Uri, type ObjectStore } from '@inception/storage';
 
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
+import { readTrainerCheckpoint, type TrainerTensorView } from './trainer-checkpoint-inspect.js';
 
 /** Options of `inception checkpoint inspect`. */
 export interface CheckpointInspectOptions {
@@ -25,7 +26,7 @@ export function registerCheckpointCommands(program: Command): void {
     .description('TensorFlow checkpoint tools')
     .command('inspect')
     .description(
-      'print every tensor of a TensorFlow V1 or V2 checkpoint: name, dtype, shape, element count and sum. Every ' +
+      'print every tensor of a TensorFlow V1 or V2 checkpoint, or of one of this project\'s (a folder with checkpoint.json): name, dtype, shape, element count and sum. Every ' +
         'block and tensor CRC is checked. PREFIX is a V2 prefix, a V1 file, or a folder or `checkpoint` state file ' +
         'naming one; s3://bucket/key paths use S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY from the environment',
     )
@@ -41,6 +42,11 @@ export function registerCheckpointCommands(program: Command): void {
  */
 export async function runCheckpointInspect(prefix: string, options: CheckpointInspectOptions): Promise<void> {
   const { fileSystem, path } = fileSystemFor(prefix);
+  const trainer = await readTrainerCheckpoint(fileSystem, path);
+  if (trainer) {
+    printTrainerCheckpoint(describePath(prefix, trainer.manifestPath), trainer.tensors, options);
+    return;
+  }
   const checkpoint = await openCheckpoint(path, { fileSystem });
   try {
     const columns = columnWidths(checkpoint.tensors.map((tensor) => ({ ...tensor, sum: null })));
@@ -64,6 +70,17 @@ export async function runCheckpointInspect(prefix: string, options: CheckpointIn
   } finally {
     await checkpoint.close();
   }
+}
+
+function printTrainerCheckpoint(manifestPath: string, tensors: TrainerTensorView[], options: CheckpointInspectOptions): void {
+  if (options.json) {
+    console.log(JSON.stringify({ format: 'trainer', path: manifestPath, tensors }, null, 2));
+    return;
+  }
+  const columns = columnWidths(tensors);
+  console.log(`trainer checkpoint ${manifestPath}: ${tensors.length} tensors, ${tensors.reduce((total, tensor) => total + tensor.numElements, 0)} elements`);
+  console.log(formatRow(['name', 'dtype', 'shape', 'elements', 'sum'], columns));
+  for (const tensor of tensors) console.log(formatRow([tensor.name, tensor.dtype, formatShape(tensor.shape), String(tensor.numElements), formatSum(tensor.sum)], columns));
 }
 
 /** Returns the file system and the path inside it: the local one, or the bucket of an s3:// URI. */

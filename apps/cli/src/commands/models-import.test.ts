@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { localFileSystem } from '@inception/checkpoint';
 import { inceptionV3VariablePairs, syntheticTensors, writeV1Checkpoint } from '@inception/checkpoint/testing';
 import { Classifier, registryHandlers, registryMetrics } from '@inception/model-registry';
 import { RegistryService } from '@inception/proto';
@@ -9,6 +10,7 @@ import { fixturePath, makeTempDir, startTestObjectStore, type TestObjectStore } 
 import { initBackend } from '@inception/tf-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointImportError, importTensorFlowCheckpoint, type ImportReport } from './models-import.js';
+import { readTrainerCheckpoint } from './trainer-checkpoint-inspect.js';
 
 // inception-v3-2016-03-01's names and layout (aux head, 299 pixels) at a quarter of the depth and
 // with 5 logits, so the synthetic checkpoint stays small.
@@ -59,6 +61,17 @@ describe('importTensorFlowCheckpoint', () => {
     const image = await readFile(fixturePath('tensorflow/jpeg/grace_hopper.jpg'));
     const response = await registry.classify({ model: 'imported', version: report.version, image });
     expect(response.predictions).toHaveLength(5);
+  });
+
+  it('lists the version with checkpoint inspect', async () => {
+    const { version } = await registry.getVersion({ model: 'imported', version: report.version });
+    const folder = path.join(temp.dir, 'version');
+    await mkdir(folder, { recursive: true });
+    for (const file of version!.files) await writeFile(path.join(folder, path.basename(file.key)), await harness.store.getBytes(file.key));
+    const listed = await readTrainerCheckpoint(localFileSystem, folder);
+    const variables = inceptionV3VariablePairs(LAYOUT).map((pair) => pair.researchName);
+    expect(listed?.tensors.map((tensor) => tensor.name)).toEqual(expect.arrayContaining(variables));
+    expect(listed?.tensors.find((tensor) => tensor.name === 'conv0/weights')?.shape).toEqual([3, 3, 3, 16]);
   });
 
   it('rejects a checkpoint of another depth', async () => {
