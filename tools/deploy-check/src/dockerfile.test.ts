@@ -106,6 +106,11 @@ describe('Dockerfile', () => {
     expect(lock.packages['node_modules/@tensorflow/tfjs-node-gpu']?.version).toBe('4.22.0');
   });
 
+  it('keeps tsx, which runs the services, in the production dependencies', () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    expect(manifest.dependencies?.tsx).toBeDefined();
+  });
+
   it('keeps the CUDA kernel cache on a volume', () => {
     const trainer = stages.get('trainer')!.instructions.join('\n');
     expect(trainer).toContain('CUDA_CACHE_PATH=/var/cache/cuda');
