@@ -4,7 +4,7 @@ import path from 'node:path';
 import { layout, SPLITS, type DatasetImage, type DatasetManifest, type ObjectStore, type Split } from '@inception/storage';
 import pLimit from 'p-limit';
 
-/** Side of every image in data/samples/fashion-mnist, in pixels (the samples keep the 28×28 originals). */
+/** Side of every image in data/samples/fashion-mnist and of copies made from it, in pixels (the samples keep the 28×28 originals). */
 const SAMPLE_SIDE_PIXELS = 28;
 
 export interface SampleDatasetOptions {
@@ -25,6 +25,8 @@ export async function writeSampleDataset(store: ObjectStore, options: SampleData
   const version = options.version ?? 1;
   const labels = (await readFile(path.join(options.samplesDir, 'labels.txt'), 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean);
   const upload = pLimit(8);
+  // Copies of one image share their content-addressed key, so each key is written once.
+  const written = new Map<string, Promise<unknown>>();
 
   const images = {} as Record<Split, DatasetImage[]>;
   for (const split of SPLITS) {
@@ -38,7 +40,8 @@ export async function writeSampleDataset(store: ObjectStore, options: SampleData
             const bytes = await readFile(path.join(folder, file));
             const sha256 = createHash('sha256').update(bytes).digest('hex');
             const key = layout.datasetImage(options.name, sha256);
-            await store.put(key, bytes, 'image/jpeg');
+            if (!written.has(key)) written.set(key, store.put(key, bytes, 'image/jpeg'));
+            await written.get(key);
             return { className, label: labelIndex + 1, sourcePath: `${className}/${file}`, key, sha256, sizeBytes: bytes.length, width: SAMPLE_SIDE_PIXELS, height: SAMPLE_SIDE_PIXELS, originalFormat: 'jpeg', conversion: 'none' };
           }),
         );
