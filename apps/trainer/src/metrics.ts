@@ -21,6 +21,11 @@ export function trainerMetrics(registry: Registry) {
       buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     }),
+    inputQueueFill: new Gauge({
+      name: 'inception_trainer_input_queue_fill_ratio',
+      help: 'Prepared training batches waiting in the input queue divided by its capacity, sampled when a step takes its batch. Near 0 means the device waits for preprocessing.',
+      registers: [registry],
+    }),
     tensors: new Gauge({ name: 'inception_trainer_tensors', help: 'Live TensorFlow.js tensors (tf.memory().numTensors).', registers: [registry] }),
     memoryBytes: new Gauge({ name: 'inception_trainer_backend_memory_bytes', help: 'Bytes held by TensorFlow.js tensors on the backend.', registers: [registry] }),
     backend: new Gauge({ name: 'inception_trainer_backend_info', help: 'The TensorFlow.js backend in use (value 1).', labelNames: ['backend'], registers: [registry] }),

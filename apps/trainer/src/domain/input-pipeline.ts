@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { preprocessForEval, preprocessForTraining } from '@inception/imaging';
-import pLimit from 'p-limit';
 import type { LabelledImage } from '../storage/shard-reader.js';
+import { PreprocessPool } from './preprocess-worker-pool.js';
 import { SeededRandom } from './random.js';
 
 /** Where the training input stands: the epoch and the next example's index in its shuffled order. */
@@ -15,17 +14,45 @@ export interface Batch {
   labels: Int32Array;
 }
 
+export interface InputPipelineOptions {
+  /** Batches prepared ahead of the training step, the capacity of the input queue. Default 3. */
+  prefetchBatches?: number;
+  /** Worker pool shared with other pipelines, which `close` leaves open. Default: a pool of the pipeline's own with `concurrency` tasks at once. */
+  pool?: PreprocessPool;
+}
+
+/** Input-queue capacity when none is given, so a slow batch or a checkpoint pause does not empty it at once. */
+export const DEFAULT_PREFETCH_BATCHES = 3;
+
+/** A batch whose images were picked and whose seeds were drawn, with its preprocessing under way. */
+interface QueuedBatch {
+  pixels: Promise<Float32Array[]>;
+  labels: Int32Array;
+  /** Position after the batch. */
+  next: InputPosition;
+  /** Generator state after the batch's draws. */
+  randomStateAfter: number;
+  ready: boolean;
+}
+
 /**
- * Turns labelled JPEGs into batches. Training batches walk a seeded permutation per epoch and are
- * distorted as research/inception's image_processing.py does; evaluation batches keep shard order
- * and use the 87.5 % central crop. Decoding runs in sharp's thread pool, `concurrency` at a time,
- * and the next batch is prepared while the current one trains.
+ * Turns labelled JPEGs into training batches. Batches walk a seeded permutation per epoch and are
+ * distorted as research/inception's image_processing.py does, in a pool of worker threads,
+ * `concurrency` images at a time, up to `prefetchBatches` batches ahead of the training step.
+ * Every image gets its own seed from `random`, drawn in batch order on this thread, so the
+ * batches do not depend on the number of threads or on the order in which images finish.
+ * Call `close` when done, or declare the pipeline with `await using`.
  */
 export class InputPipeline {
-  private order: number[] = [];
-  private prefetched?: Promise<{ pixels: Float32Array[]; labels: Int32Array; next: InputPosition; randomState: number }>;
+  private readonly queue: QueuedBatch[] = [];
+  private readonly pool: PreprocessPool;
+  private readonly ownsPool: boolean;
+  private readonly prefetchBatches: number;
+  /** Start position of the next batch to be drawn. */
+  private drawPosition: InputPosition;
   /** Generator state before the batch at `position` was drawn. */
   private randomStateAtPosition: number;
+  private cachedOrder = { epoch: -1, order: [] as number[] };
 
   constructor(
     private readonly images: LabelledImage[],
@@ -35,12 +62,20 @@ export class InputPipeline {
     private readonly seed: number,
     /** Draws of the distortions; its state belongs in checkpoints. */
     private readonly random: SeededRandom,
-    private readonly concurrency: number,
+    concurrency: number,
     private position: InputPosition = { epoch: 0, offset: 0 },
+    options: InputPipelineOptions = {},
   ) {
     if (images.length === 0) throw new Error('the training split has no images');
+    this.prefetchBatches = options.prefetchBatches ?? DEFAULT_PREFETCH_BATCHES;
+    if (!(Number.isInteger(this.prefetchBatches) && this.prefetchBatches >= 1)) {
+      throw new RangeError(`InputPipeline: prefetchBatches ${this.prefetchBatches} is invalid. It must be an integer of at least 1`);
+    }
     this.randomStateAtPosition = random.snapshot;
-    this.order = this.permutationFor(position.epoch);
+    this.drawPosition = { ...position };
+    this.ownsPool = options.pool === undefined;
+    this.pool = options.pool ?? new PreprocessPool({ concurrency });
+    this.fillQueue();
   }
 
   /** Position and generator state from which a resumed pipeline yields exactly the batches this one would yield next. */
@@ -48,45 +83,85 @@ export class InputPipeline {
     return { position: { ...this.position }, randomState: this.randomStateAtPosition };
   }
 
-  /** Each epoch's order depends only on the seed and the epoch number, so a resumed run sees the same order. */
-  private permutationFor(epoch: number): number[] {
-    return new SeededRandom((this.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).permutation(this.images.length);
-  }
-
-  private async prepare(start: InputPosition) {
-    const randomState = this.random.snapshot;
-    const picks: LabelledImage[] = [];
-    let { epoch, offset } = start;
-    let order = epoch === this.position.epoch ? this.order : this.permutationFor(epoch);
-    while (picks.length < this.batchSize) {
-      if (offset >= order.length) {
-        epoch += 1;
-        offset = 0;
-        order = this.permutationFor(epoch);
-      }
-      picks.push(this.images[order[offset]!]!);
-      offset += 1;
-    }
-    const limit = pLimit(this.concurrency);
-    const draws = picks.map(() => this.random.next());
-    const pixels = await Promise.all(
-      picks.map((image, index) => {
-        const local = new SeededRandom(Math.floor(draws[index]! * 4294967296));
-        return limit(() => preprocessForTraining(image.jpegBytes, this.imageSize, () => local.next()));
-      }),
-    );
-    return { pixels, labels: Int32Array.from(picks, (image) => image.label), next: { epoch, offset }, randomState };
+  /** Prepared batches waiting for the training step, and how many the queue takes. */
+  get queueFill(): { readyBatches: number; capacityBatches: number } {
+    return { readyBatches: this.queue.filter((batch) => batch.ready).length, capacityBatches: this.prefetchBatches };
   }
 
   /** Returns the next training batch; the caller disposes `images`. */
   async nextBatch(): Promise<Batch> {
-    const prepared = await (this.prefetched ?? this.prepare(this.position));
-    this.position = prepared.next;
-    this.order = this.permutationFor(this.position.epoch);
-    this.randomStateAtPosition = this.random.snapshot;
-    this.prefetched = this.prepare(this.position);
-    this.prefetched.catch(() => undefined);
-    return { images: stackImages(prepared.pixels, this.imageSize), labels: prepared.labels };
+    this.fillQueue();
+    const batch = this.queue.shift()!;
+    this.fillQueue();
+
+    const pixels = await batch.pixels;
+    this.position = batch.next;
+    this.randomStateAtPosition = batch.randomStateAfter;
+    return { images: stackImages(pixels, this.imageSize), labels: batch.labels };
+  }
+
+  /** Resolves once every queued batch is prepared or has failed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.queue.map((batch) => batch.pixels));
+  }
+
+  /** Stops the worker threads of its own pool after the queued batches are prepared, and drops them. */
+  async close(): Promise<void> {
+    if (this.ownsPool) {
+      await this.pool.close();
+    } else {
+      await this.settled();
+    }
+  }
+
+  /** Closes the pipeline at the end of an `await using` block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private fillQueue(): void {
+    while (this.queue.length < this.prefetchBatches) this.queue.push(this.drawBatch());
+  }
+
+  /** Each epoch's order depends only on the seed and the epoch number, so a resumed run sees the same order. */
+  private orderOf(epoch: number): number[] {
+    if (this.cachedOrder.epoch !== epoch) {
+      const order = new SeededRandom((this.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).permutation(this.images.length);
+      this.cachedOrder = { epoch, order };
+    }
+    return this.cachedOrder.order;
+  }
+
+  // Runs synchronously, so batches draw their images and seeds strictly in queue order.
+  private drawBatch(): QueuedBatch {
+    const picks: LabelledImage[] = [];
+    let { epoch, offset } = this.drawPosition;
+    while (picks.length < this.batchSize) {
+      if (offset >= this.images.length) {
+        epoch += 1;
+        offset = 0;
+      }
+      picks.push(this.images[this.orderOf(epoch)[offset]!]!);
+      offset += 1;
+    }
+    const seeds = picks.map(() => Math.floor(this.random.next() * 4294967296));
+    this.drawPosition = { epoch, offset };
+
+    const batch: QueuedBatch = {
+      pixels: Promise.all(picks.map((image, index) => this.pool.preprocessForTraining(image.jpegBytes, this.imageSize, seeds[index]!))),
+      labels: Int32Array.from(picks, (image) => image.label),
+      next: { epoch, offset },
+      randomStateAfter: this.random.snapshot,
+      ready: false,
+    };
+    // nextBatch reports a failed batch, so until then its rejection must not count as unhandled.
+    batch.pixels.then(
+      () => {
+        batch.ready = true;
+      },
+      () => undefined,
+    );
+    return batch;
   }
 }
 
@@ -97,12 +172,26 @@ export function stackImages(pixels: Float32Array[], imageSize: number): tf.Tenso
   return tf.tensor4d(data, [pixels.length, imageSize, imageSize, 3]);
 }
 
-/** Yields evaluation batches in shard order; the last batch may be smaller. */
+/**
+ * Yields evaluation batches in shard order with the 87.5 % central crop. A pool of worker threads
+ * prepares them one batch ahead. The last batch may be smaller.
+ */
 export async function* evaluationBatches(images: LabelledImage[], imageSize: number, batchSize: number, concurrency: number): AsyncIterable<Batch> {
-  const limit = pLimit(concurrency);
-  for (let start = 0; start < images.length; start += batchSize) {
+  const pool = new PreprocessPool({ concurrency });
+  const prepare = (start: number) => {
     const slice = images.slice(start, start + batchSize);
-    const pixels = await Promise.all(slice.map((image) => limit(() => preprocessForEval(image.jpegBytes, imageSize))));
-    yield { images: stackImages(pixels, imageSize), labels: Int32Array.from(slice, (image) => image.label) };
+    const pixels = Promise.all(slice.map((image) => pool.preprocessForEval(image.jpegBytes, imageSize)));
+    pixels.catch(() => undefined);
+    return { pixels, labels: Int32Array.from(slice, (image) => image.label) };
+  };
+  try {
+    let next = images.length > 0 ? prepare(0) : undefined;
+    for (let start = 0; next; start += batchSize) {
+      const current = next;
+      next = start + batchSize < images.length ? prepare(start + batchSize) : undefined;
+      yield { images: stackImages(await current.pixels, imageSize), labels: current.labels };
+    }
+  } finally {
+    await pool.close();
   }
 }

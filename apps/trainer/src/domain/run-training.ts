@@ -111,7 +111,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
       run.onBaseModelRestored?.(Object.keys(selected).length, skippedClassifier);
     }
 
-    const pipeline = new InputPipeline(trainImages, hyper.imageSize, hyper.batchSize, hyper.seed, new SeededRandom(randomState), run.preprocessConcurrency, position);
+    await using pipeline = new InputPipeline(trainImages, hyper.imageSize, hyper.batchSize, hyper.seed, new SeededRandom(randomState), run.preprocessConcurrency, position);
     const schedule = {
       initialLearningRate: hyper.initialLearningRate,
       numEpochsPerDecay: hyper.numEpochsPerDecay,
@@ -141,6 +141,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
       }
 
       const startedNs = process.hrtime.bigint();
+      metrics.inputQueueFill.set(pipeline.queueFill.readyBatches / pipeline.queueFill.capacityBatches);
       const batch = await pipeline.nextBatch();
       metrics.inputWaitSeconds.observe(Number(process.hrtime.bigint() - startedNs) / 1e9);
       const learningRate = learningRateAt(step, schedule);
