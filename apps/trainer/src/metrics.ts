@@ -3,12 +3,12 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 /** Trainer metrics for the Grafana training dashboard; `job` labels are bounded by the one running job. */
 export function trainerMetrics(registry: Registry) {
   return {
-    loss: new Gauge({ name: 'inception_trainer_loss', help: 'Latest training loss by part: total, main, aux, regularization.', labelNames: ['job', 'part'], registers: [registry] }),
-    learningRate: new Gauge({ name: 'inception_trainer_learning_rate', help: 'Learning rate of the latest step.', labelNames: ['job'], registers: [registry] }),
-    step: new Gauge({ name: 'inception_trainer_global_step', help: 'Global step of the running job.', labelNames: ['job'], registers: [registry] }),
-    epoch: new Gauge({ name: 'inception_trainer_epoch', help: 'Epochs of training data consumed by the running job.', labelNames: ['job'], registers: [registry] }),
+    loss: new Gauge({ name: 'inception_trainer_loss', help: 'Latest training loss by part: total, main, aux, regularization.', labelNames: ['training_job', 'part'], registers: [registry] }),
+    learningRate: new Gauge({ name: 'inception_trainer_learning_rate', help: 'Learning rate of the latest step.', labelNames: ['training_job'], registers: [registry] }),
+    step: new Gauge({ name: 'inception_trainer_global_step', help: 'Global step of the running job.', labelNames: ['training_job'], registers: [registry] }),
+    epoch: new Gauge({ name: 'inception_trainer_epoch', help: 'Epochs of training data consumed by the running job.', labelNames: ['training_job'], registers: [registry] }),
     steps: new Counter({ name: 'inception_trainer_steps_total', help: 'Training steps run by this process.', registers: [registry] }),
-    examplesPerSecond: new Gauge({ name: 'inception_trainer_examples_per_second', help: 'Training examples per second of the latest step.', labelNames: ['job'], registers: [registry] }),
+    examplesPerSecond: new Gauge({ name: 'inception_trainer_examples_per_second', help: 'Training examples per second of the latest step.', labelNames: ['training_job'], registers: [registry] }),
     stepSeconds: new Histogram({
       name: 'inception_trainer_step_duration_seconds',
       help: 'Wall time of one training step, input wait included.',
@@ -37,8 +37,8 @@ export function trainerMetrics(registry: Registry) {
       registers: [registry],
     }),
     checkpointBytes: new Counter({ name: 'inception_trainer_checkpoint_bytes_total', help: 'Bytes of checkpoints written.', registers: [registry] }),
-    precisionAt1: new Gauge({ name: 'inception_trainer_eval_precision_at_1', help: 'Precision @ 1 of the latest evaluation.', labelNames: ['job'], registers: [registry] }),
-    recallAt5: new Gauge({ name: 'inception_trainer_eval_recall_at_5', help: 'Recall @ 5 of the latest evaluation.', labelNames: ['job'], registers: [registry] }),
+    precisionAt1: new Gauge({ name: 'inception_trainer_eval_precision_at_1', help: 'Precision @ 1 of the latest evaluation.', labelNames: ['training_job'], registers: [registry] }),
+    recallAt5: new Gauge({ name: 'inception_trainer_eval_recall_at_5', help: 'Recall @ 5 of the latest evaluation.', labelNames: ['training_job'], registers: [registry] }),
   };
 }
 

@@ -154,7 +154,7 @@ describe('pipeline through real gRPC servers and s3rver', () => {
     for (const name of ['inception_trainer_loss', 'inception_trainer_learning_rate', 'inception_trainer_steps_total', 'inception_trainer_examples_per_second', 'inception_trainer_step_duration_seconds_bucket', 'inception_trainer_process_cpu_seconds_total']) {
       expect(text, name).toContain(name);
     }
-    expect(text).toMatch(new RegExp(`inception_trainer_loss\\{job="${result.job.id}",part="total"\\} [0-9.]+`));
+    expect(text).toMatch(new RegExp(`inception_trainer_loss\\{training_job="${result.job.id}",part="total"\\} [0-9.]+`));
     expect(text).toMatch(/inception_trainer_steps_total 3\b/);
   });
 

@@ -137,8 +137,8 @@ export class JobRunner {
     await this.options.store.putJson(key, { ...evaluation, usedMovingAverages: true, labels: ['(background)', ...labels] });
     job.evaluationKey = key;
     job.eval = { precisionAt1: evaluation.precisionAt1, recallAt5: evaluation.recallAt5, examples: evaluation.examples, usedMovingAverages: true, $typeName: 'inception.v1.EvalMetrics' };
-    this.options.metrics.precisionAt1.set({ job: job.id }, evaluation.precisionAt1);
-    this.options.metrics.recallAt5.set({ job: job.id }, evaluation.recallAt5);
+    this.options.metrics.precisionAt1.set({ training_job: job.id }, evaluation.precisionAt1);
+    this.options.metrics.recallAt5.set({ training_job: job.id }, evaluation.recallAt5);
   }
 
   private async nextJob(): Promise<Job | undefined> {
@@ -214,7 +214,7 @@ export class JobRunner {
         shouldStop: () => (this.current?.cancel ? 'cancel' : this.shuttingDown ? 'shutdown' : undefined),
         onStep: (report) => {
           job.lastStep = { ...report, $typeName: 'inception.v1.StepStats' };
-          const labels = { job: job.id };
+          const labels = { training_job: job.id };
           this.options.metrics.loss.set({ ...labels, part: 'total' }, report.totalLoss);
           this.options.metrics.loss.set({ ...labels, part: 'main' }, report.mainLoss);
           this.options.metrics.loss.set({ ...labels, part: 'aux' }, report.auxLoss);

@@ -164,7 +164,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
         logger.info({ step, ...losses, learningRate }, formatStepLine(step, losses.totalLoss, lastReport.examplesPerSecond, stepSeconds));
         metrics.tensors.set(tf.memory().numTensors);
         metrics.memoryBytes.set(tf.memory().numBytes);
-        metrics.epoch.set({ job: run.jobId }, pipeline.checkpoint.position.epoch + pipeline.checkpoint.position.offset / trainImages.length);
+        metrics.epoch.set({ training_job: run.jobId }, pipeline.checkpoint.position.epoch + pipeline.checkpoint.position.offset / trainImages.length);
         run.onStep(lastReport);
       }
       if ((step + 1) % hyper.checkpointEverySteps === 0 || isLast || Date.now() - lastCheckpointMs >= run.checkpointEveryMs) {
