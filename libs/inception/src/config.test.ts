@@ -16,6 +16,7 @@ describe('resolveInceptionV3Config', () => {
       batchNormEpsilon: 0.001,
       batchNormDecay: 0.9997,
       weightDecay: 0.00004,
+      stockLayers: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
