@@ -64,6 +64,10 @@ const STOP_ORDER = ['trainer', 'registry', 'sharding', 'ingestion', 's3'];
  * each checked with grpc.health.v1 before the stack is returned.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
+  const logLevel = options.env.LOG_LEVEL;
+  if (logLevel && !['info', 'debug', 'trace'].includes(logLevel)) {
+    throw new Error(`LOG_LEVEL=${logLevel} hides the "ready" line each service logs at info level, which the stack waits for; use info, debug or trace`);
+  }
   const logDir = path.join(options.dataDir, 'logs');
   await mkdir(logDir, { recursive: true });
   const processes = new Map<string, StartedProcess>();
