@@ -65,6 +65,8 @@ function expectedShards(split: TreeFile['split'], numShards: number): Map<string
   return shards;
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function readShard(filePath: string): Promise<ReadRecord[]> {
   const records: ReadRecord[] = [];
   for await (const record of readTFRecordFile(filePath)) {
@@ -164,7 +166,7 @@ describe('build-image-data to a folder', () => {
     expect(lines).toContain(`Found 9 JPEG files across 3 labels inside ${tree.trainDirectory}.`);
     expect(lines).toContain('Launching 2 threads for spacings: [[0, 4], [4, 9]]');
     for (const [name, records] of shards) {
-      expect(run.stdout).toMatch(new RegExp(`^${TIMESTAMP} \\[thread [01]\\]: Wrote ${records.length} images to ${path.join(output, name)}$`, 'm'));
+      expect(run.stdout).toMatch(new RegExp(`^${TIMESTAMP} \\[thread [01]\\]: Wrote ${records.length} images to ${escapeRegExp(path.join(output, name))}$`, 'm'));
     }
     expect(lines.filter((line) => /: Finished writing all/.test(line))).toHaveLength(2);
     expect(lines.at(-1)).toMatch(new RegExp(`^${TIMESTAMP}: Finished writing all 7 images in data set\\.$`));
