@@ -11,7 +11,7 @@
  *   [--clients=16] [--warmup-seconds=2] [--methods=GetVersion,GetJob] [--tls] [--json]
  */
 import { cp, mkdir, readdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JobKind, JobState, type Job } from '@inception/proto';
@@ -69,6 +69,9 @@ async function prepare(clients: Clients, samplesDir: string): Promise<WorkloadTa
   for await (const update of clients.trainer.watchJob({ jobId: job.id })) job = update.job!;
   if (job.state !== JobState.SUCCEEDED) throw new Error(`the setup job ${job.id} ended ${JobState[job.state]}: ${job.error}`);
   const [model, version] = job.modelVersion.split('@');
+  const registered = await clients.registry.getVersion({ model: model!, version: Number(version) });
+  const versionBytes = registered.version!.files.reduce((sum, file) => sum + Number(file.sizeBytes), 0);
+  say(`model version ${job.modelVersion}: ${registered.version!.files.length} files, ${(versionBytes / 1e6).toFixed(1)} MB, which GetVersion reads and hashes on every call`);
   return { dataset, model: model!, version: Number(version), jobId: job.id };
 }
 
@@ -103,14 +106,17 @@ try {
     clientsList.push(createClients({ ingestion: services.ingestion.grpc, sharding: services.sharding.grpc, registry: services.registry.grpc, trainer: services.trainer.grpc }, readSecurity));
   }
   say(`running ${clientCount} clients for ${durationSeconds} s after ${warmupSeconds} s of warm-up`);
+  const loadBefore = loadavg()[0]!;
   const startMs = Date.now();
   const stats = await runWorkload(clientsList, targets, startMs + warmupSeconds * 1000, startMs + (warmupSeconds + durationSeconds) * 1000, methods);
 
-  const setup = { clients: clientCount, durationSeconds, warmupSeconds, transport: args.tls ? 'mutual-tls' : 'plaintext', authentication: 'bearer', cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version };
+  // The 1-minute load average of the whole machine, since other work on it changes the figures.
+  const loadAverage = { before: Number(loadBefore.toFixed(1)), after: Number(loadavg()[0]!.toFixed(1)) };
+  const setup = { loadAverage, clients: clientCount, durationSeconds, warmupSeconds, transport: args.tls ? 'mutual-tls' : 'plaintext', authentication: 'bearer', cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version };
   if (args.json) {
     console.log(JSON.stringify({ setup, methods: stats }, null, 2));
   } else {
-    console.log(`${clientCount} clients, ${durationSeconds} s, ${setup.transport}, bearer tokens, ${setup.cpus} × ${setup.cpuModel}, Node ${setup.node}\n`);
+    console.log(`${clientCount} clients, ${durationSeconds} s, ${setup.transport}, bearer tokens, ${setup.cpus} × ${setup.cpuModel}, Node ${setup.node}, load average ${loadAverage.before} before and ${loadAverage.after} after\n`);
     console.log(table(stats, durationSeconds));
   }
 } finally {
