@@ -1,9 +1,11 @@
+import { tmpdir } from 'node:os';
 import { ObjectStore } from '@inception/storage';
 import { IngestionService } from '@inception/proto';
 import { methodScopes, type ServiceDefinitionOptions } from '@inception/rpc';
 import { INGESTION_DEFAULT_GRPC_PORT, INGESTION_DEFAULT_METRICS_PORT, ingestionEnv } from './config.js';
 import { ingestionMetrics } from './metrics.js';
 import { ingestionHandlers } from './rpc/handlers.js';
+import { removeStaleWorkDirs } from './sources/work-dir.js';
 
 /** Scope each ingestion RPC needs when AUTH_TOKENS_FILE is set. */
 export const ingestionScopes = methodScopes(IngestionService, {
@@ -22,7 +24,13 @@ export const ingestionServiceDefinition: ServiceDefinitionOptions<typeof ingesti
   defaultMetricsPort: INGESTION_DEFAULT_METRICS_PORT,
   env: ingestionEnv,
   scopes: [ingestionScopes],
-  async create({ config, store, metrics }) {
+  async create({ config, store, metrics, logger }) {
+    const workDir = config.INGESTION_WORK_DIR ?? tmpdir();
+    const removed = await removeStaleWorkDirs(workDir);
+    if (removed.length > 0) {
+      logger.info({ workDir, removed }, 'deleted temporary folders of imports whose process is gone');
+    }
+
     // s3:// sources may name another bucket; it is read with the service's own endpoint and credentials.
     const openBucket = (bucket: string) =>
       bucket === store.bucket
@@ -36,10 +44,11 @@ export const ingestionServiceDefinition: ServiceDefinitionOptions<typeof ingesti
           maxImagePixels: config.INGESTION_MAX_IMAGE_PIXELS,
           maxFileBytes: config.INGESTION_MAX_FILE_BYTES,
           concurrency: config.INGESTION_CONCURRENCY,
+          uploadConcurrency: config.INGESTION_UPLOAD_CONCURRENCY,
           maxArchiveEntries: config.INGESTION_MAX_ARCHIVE_ENTRIES,
           maxUnpackedBytes: config.INGESTION_MAX_UNPACKED_BYTES,
           maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES,
-          workDir: config.INGESTION_WORK_DIR,
+          workDir,
           openBucket,
         }),
       ],

@@ -32,8 +32,10 @@ export interface FileEvent {
 }
 
 export interface ImportOptions extends ProcessFileOptions {
-  /** Files read, decoded and stored at once. */
+  /** Files read and decoded at once. */
   concurrency: number;
+  /** Image uploads to the object store in flight at once, beside the decoding. */
+  uploadConcurrency: number;
   /** Aborting stops the import before the next file; nothing is published. */
   signal?: AbortSignal;
   /** Progress shared with WatchImport. */
@@ -65,7 +67,7 @@ async function scanAndAssign(request: ImportRequest): Promise<{ labels: string[]
 
 /** Processes every assigned file with `concurrency` workers; the first failure stops the rest. */
 async function processAll(request: ImportRequest, repository: DatasetRepository, assigned: AssignedFile[], labelOf: Map<string, number>, options: ImportOptions): Promise<FileOutcome[]> {
-  const sink = await repository.imageWriter(request.name);
+  const sink = await repository.imageWriter(request.name, options.uploadConcurrency);
   const stop = new AbortController();
   const onAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -87,8 +89,10 @@ async function processAll(request: ImportRequest, repository: DatasetRepository,
   };
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, assigned.length)) }, worker));
+    await sink.flush();
   } catch (error) {
     stop.abort(error);
+    await sink.flush().catch(() => undefined);
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

@@ -2,10 +2,14 @@ import { createHash } from 'node:crypto';
 import { normalizeImage, probeImage } from '@inception/imaging';
 import { layout, StorageError, type DatasetImage, type SkippedImage, type Split } from '@inception/storage';
 import type { SourceFile } from '../sources/types.js';
+import { jpegExifOrientation } from './exif-orientation.js';
 
 /** Stores normalised JPEGs under their SHA-256; see DatasetImageWriter. */
 export interface ImageSink {
+  /** Starts storing an image; may return before the bytes are stored. */
   put(sha256: string, jpegBytes: Uint8Array): Promise<void>;
+  /** Waits until every image put so far is stored. */
+  flush(): Promise<void>;
 }
 
 export interface ProcessFileOptions {
@@ -20,6 +24,16 @@ export type FileOutcome =
 
 function skip(split: Split, file: SourceFile, reason: string, detail: string, sourceBytes = 0): FileOutcome {
   return { kind: 'skipped', skipped: { split, sourcePath: file.relativePath, reason, detail }, sourceBytes };
+}
+
+/**
+ * Reads the EXIF orientation of the source. JPEGs, nearly every input, are parsed directly; other
+ * formats are re-encoded anyway, so one more header read by libvips costs little there.
+ */
+async function exifOrientationOf(bytes: Uint8Array, format: string): Promise<number | undefined> {
+  if (format === 'jpeg') return jpegExifOrientation(bytes);
+  if (format === 'bmp') return undefined;
+  return (await probeImage(bytes)).exifOrientation;
 }
 
 async function readSource(file: SourceFile): Promise<Uint8Array | Error> {
@@ -56,7 +70,7 @@ export async function processFile(sink: ImageSink, datasetName: string, split: S
   if (!normalized.ok) {
     return skip(split, file, normalized.reason, normalized.detail, bytes.length);
   }
-  const exifOrientation = normalized.originalFormat === 'bmp' ? undefined : (await probeImage(bytes)).exifOrientation;
+  const exifOrientation = await exifOrientationOf(bytes, normalized.originalFormat);
 
   const sha256 = createHash('sha256').update(normalized.jpegBytes).digest('hex');
   await sink.put(sha256, normalized.jpegBytes);

@@ -19,6 +19,8 @@ export interface IngestionDependencies {
   metrics: IngestionMetrics;
   maxImagePixels: number;
   concurrency: number;
+  /** Image uploads in flight at once per import (default 16). */
+  uploadConcurrency?: number;
   /** Largest source file read, in bytes (default INGESTION_MAX_FILE_BYTES's default, 256 MiB). */
   maxFileBytes?: number;
   /** Maximum number of entries per archive (default 2,000,000). */
@@ -55,6 +57,7 @@ function environmentOf(dependencies: IngestionDependencies): ImportEnvironment {
     maxImagePixels: dependencies.maxImagePixels,
     maxFileBytes: dependencies.maxFileBytes ?? defaults.INGESTION_MAX_FILE_BYTES,
     concurrency: dependencies.concurrency,
+    uploadConcurrency: dependencies.uploadConcurrency ?? defaults.INGESTION_UPLOAD_CONCURRENCY,
     maxUploadBytes: dependencies.maxUploadBytes ?? defaults.INGESTION_MAX_UPLOAD_BYTES,
     sources: {
       workDir: dependencies.workDir ?? tmpdir(),

@@ -18,6 +18,7 @@ export interface ImportEnvironment {
   maxImagePixels: number;
   maxFileBytes: number;
   concurrency: number;
+  uploadConcurrency: number;
   maxUploadBytes: number;
   sources: Omit<SourceContext, 'signal' | 'onUnpack'>;
 }
@@ -76,6 +77,7 @@ export async function runImport(environment: ImportEnvironment, spec: ImportSpec
         maxImagePixels: environment.maxImagePixels,
         maxFileBytes: environment.maxFileBytes,
         concurrency: environment.concurrency,
+        uploadConcurrency: environment.uploadConcurrency,
         signal: call.signal,
         run,
         onFile: (event) => {

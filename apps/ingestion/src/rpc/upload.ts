@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { UploadDatasetRequest, UploadHeader } from '@inception/proto';
@@ -11,6 +11,7 @@ import type { ImportRun } from '../domain/import-progress.js';
 import type { ImportResult } from '../domain/import-dataset.js';
 import { unpackArchive } from '../sources/archive.js';
 import { localFolderRoot } from '../sources/folder-root.js';
+import { makeWorkDir } from '../sources/work-dir.js';
 import { splitPolicyFrom } from './convert.js';
 import { toServiceError } from './errors.js';
 import { labelSourceFrom, runImport, validateImportId, type ImportEnvironment, type ImportSpec, type OpenedRoots } from './import-runner.js';
@@ -140,7 +141,7 @@ export async function uploadDataset(environment: ImportEnvironment, requests: As
     run = importId ? environment.tracker.begin(importId, header.name) : undefined;
     run?.setStage('receiving');
 
-    dir = await mkdtemp(path.join(environment.sources.workDir, 'inception-ingestion-upload-'));
+    dir = await makeWorkDir(environment.sources.workDir, 'upload');
     const file = path.join(dir, 'archive');
     const receivedBytes = await spool(messages, header, file, (bytes) => {
       run?.addReceivedBytes(bytes);

@@ -1,9 +1,9 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { open, rm } from 'node:fs/promises';
 import { ImportError } from '../domain/errors.js';
 import { findClassFolderRoot } from './folder-root.js';
 import { unpackTar } from './tar-archive.js';
 import { UnpackTarget, type ArchiveLimits } from './unpack-target.js';
+import { makeWorkDir } from './work-dir.js';
 import { unpackZip } from './zip-archive.js';
 
 export type ArchiveFormat = 'tar' | 'tar.gz' | 'zip';
@@ -53,7 +53,7 @@ export async function unpackArchive(file: string, archiveName: string, workDir: 
     throw new ImportError('invalid-argument', `${archiveName} is neither a tar, gzip-compressed tar nor zip archive (checked from its first bytes)`);
   }
 
-  const dir = await mkdtemp(path.join(workDir, 'inception-ingestion-unpack-'));
+  const dir = await makeWorkDir(workDir, 'unpack');
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const target = new UnpackTarget(archiveName, dir, limits);

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isS3Uri, parseS3Uri, type ObjectStore } from '@inception/storage';
@@ -9,6 +9,7 @@ import { localFolderRoot } from './folder-root.js';
 import { s3FolderRoot } from './s3-root.js';
 import type { ClassFolderRoot } from './types.js';
 import type { ArchiveLimits } from './unpack-target.js';
+import { makeWorkDir } from './work-dir.js';
 
 /** Settings and callbacks that opening a source takes from the service. */
 export interface SourceContext {
@@ -87,7 +88,7 @@ async function openS3Source(location: string, field: string, context: SourceCont
   }
   context.onUnpack?.();
   // The download is deleted once unpacked; only the unpack folder lives as long as the import.
-  const dir = await mkdtemp(path.join(context.workDir, 'inception-ingestion-download-'));
+  const dir = await makeWorkDir(context.workDir, 'download');
   try {
     const file = path.join(dir, 'archive');
     await pipeline(await store.getStream(uri.key), createWriteStream(file), { signal: context.signal });

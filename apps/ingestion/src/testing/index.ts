@@ -2,3 +2,4 @@ export { startIngestionHarness, type IngestionHarness } from './ingestion-harnes
 export { buildMessyDataset, withExifOrientation, MESSY_MAX_FILE_BYTES, MESSY_MAX_IMAGE_PIXELS, type MessyDataset } from './messy-dataset.js';
 export { copySampleClasses, SAMPLE_CLASSES } from './sample-classes.js';
 export { tarArchive, tarEntry, zipArchive } from './archive-writers.js';
+export { writePhotoSet, type PhotoSetOptions } from './photo-set.js';
