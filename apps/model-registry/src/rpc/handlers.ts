@@ -91,7 +91,9 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
       return guarded(async () => {
         await ensureModel(model, '');
         const files = request.files.map((file) => ({ key: file.key, sizeBytes: Number(file.sizeBytes), sha256: file.sha256 }));
+        const stopTimer = dependencies.metrics.createVersionSeconds.startTimer({ source: lineage.importedCheckpoint ? 'import' : 'training' });
         const manifest = await createVersion(repository, lock, model, files, toJson(LineageSchema, create(LineageSchema, lineage)));
+        stopTimer();
         dependencies.metrics.versions.inc();
         context.logger.info({ model, version: manifest.version, job: lineage.jobId }, 'model version created');
         return { version: versionMessage(manifest) };
