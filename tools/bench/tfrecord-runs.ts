@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 
-import { RECORD_OVERHEAD_BYTES, buildImageExample, encodeExample, readTFRecordFile, writeTFRecordFile } from '@inception/tfrecord';
+import { RECORD_OVERHEAD_BYTES, buildImageExample, encodeExampleParts, readTFRecordFile, writeTFRecordFile } from '@inception/tfrecord';
 import { FeatureType, TFRecordsBuilder } from '@roboflow/tfrecords';
 
 /** Fields of one benchmark record: the keys `build_image_data.py` writes, with random JPEG-sized bytes. */
@@ -54,10 +54,11 @@ export function writeWithOurWriter(filePath: string, records: readonly BenchReco
   return timed(async () => (await writeTFRecordFile(filePath, encodeAll(records))).bytes);
 }
 
-// Encodes lazily, one record ahead of the writer, as a converter reading images would.
-function* encodeAll(records: readonly BenchRecord[]): Generator<Uint8Array> {
+// Encodes lazily, one record ahead of the writer, as a converter reading images would. The image
+// bytes are referenced by the parts, not copied.
+function* encodeAll(records: readonly BenchRecord[]): Generator<Uint8Array[]> {
   for (const record of records) {
-    yield encodeExample(buildImageExample(record));
+    yield encodeExampleParts(buildImageExample(record));
   }
 }
 

@@ -11,6 +11,15 @@ export function crc32cOf(bytes: Uint8Array): number {
   return crc32c(bytes) >>> 0;
 }
 
+/** Computes the CRC32C of the concatenation of `parts`, without concatenating them. */
+export function crc32cOfParts(parts: readonly Uint8Array[]): number {
+  let crc = 0;
+  for (const part of parts) {
+    crc = crc32c(part, crc);
+  }
+  return crc >>> 0;
+}
+
 /** Masks a CRC32C as TFRecord stores it: rotate right by 15 bits, then add the mask delta. */
 export function maskCrc32c(crc: number): number {
   const rotated = ((crc >>> 15) | (crc << 17)) >>> 0;

@@ -4,7 +4,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { tensorflow } from '@inception/proto';
 import { describe, expect, it } from 'vitest';
 
-import { encodeExampleBytes } from './example-encoding.js';
+import { encodeExampleBytes, encodeExampleParts } from './example-encoding.js';
 import { bytesFeature, floatFeature, int64Feature, toFeaturesMessage, type FeatureMap } from './feature.js';
 
 // protobuf-es serializes the same map through the generated schema, and the hand-written
@@ -60,5 +60,40 @@ describe('encodeExampleBytes', () => {
   it('rejects an unknown feature kind', () => {
     const features = { odd: { kind: 'string_list', values: [] } } as unknown as FeatureMap;
     expect(() => encodeExampleBytes(features)).toThrow('feature "odd" has unknown kind "string_list"');
+  });
+});
+
+describe('encodeExampleParts', () => {
+  const image = new Uint8Array(randomBytes(10_000));
+  const features: FeatureMap = {
+    'image/height': int64Feature(375),
+    'image/encoded': bytesFeature(image),
+    'image/class/text': bytesFeature('daisy'),
+    'image/small': bytesFeature(new Uint8Array(100)),
+  };
+
+  it('concatenates to the whole encoding', () => {
+    const parts = encodeExampleParts(features);
+    expect(Buffer.concat(parts).equals(Buffer.from(encodeExampleBytes(features)))).toBe(true);
+  });
+
+  it('references long values without copying', () => {
+    const parts = encodeExampleParts(features);
+    expect(parts.filter((part) => part === image)).toHaveLength(1);
+    expect(parts).toHaveLength(3);
+  });
+
+  it('copies values below the threshold', () => {
+    const parts = encodeExampleParts(features, 20_000);
+    expect(parts).toHaveLength(1);
+    expect(Buffer.from(parts[0]).equals(Buffer.from(encodeExampleBytes(features)))).toBe(true);
+  });
+
+  it('encodes an empty map as one part', () => {
+    expect(encodeExampleParts({}).map((part) => Array.from(part))).toEqual([[0x0a, 0x00]]);
+  });
+
+  it('rejects a zero threshold', () => {
+    expect(() => encodeExampleParts(features, 0)).toThrow('encodeExampleParts: minReferencedBytes must be a positive integer, got 0');
   });
 });

@@ -33,6 +33,9 @@ interface EntryPlan {
   entrySizeBytes: number;
 }
 
+/** Bytes values at least this long are referenced by {@link encodeExampleParts} rather than copied. */
+export const DEFAULT_MIN_REFERENCED_BYTES = 4096;
+
 /**
  * Serializes a `tf.train.Example` into one buffer sized in advance, so each value is copied once.
  * The bytes equal those of protobuf-es `toBinary` for the same map (entries in the key order of
@@ -40,6 +43,54 @@ interface EntryPlan {
  * several times slower on JPEG-sized values.
  */
 export function encodeExampleBytes(features: FeatureMap): Uint8Array {
+  return encodeInto(features, undefined).out;
+}
+
+/**
+ * Serializes a `tf.train.Example` as consecutive parts whose concatenation equals
+ * {@link encodeExampleBytes}. Bytes values of at least `minReferencedBytes` are not copied: they
+ * appear as parts themselves, so a writer that accepts parts passes an image to the file unchanged.
+ * The parts reference the caller's arrays, which must not change until the parts are written.
+ */
+export function encodeExampleParts(features: FeatureMap, minReferencedBytes = DEFAULT_MIN_REFERENCED_BYTES): Uint8Array[] {
+  if (!Number.isSafeInteger(minReferencedBytes) || minReferencedBytes < 1) {
+    throw new RangeError(`encodeExampleParts: minReferencedBytes must be a positive integer, got ${minReferencedBytes}`);
+  }
+  const parts = new PartList(minReferencedBytes);
+  const { out, offset } = encodeInto(features, parts);
+  return parts.finish(out, offset);
+}
+
+/**
+ * Parts of an encoded Example: segments of the encoder's buffer, with long bytes values
+ * referenced between them.
+ */
+class PartList {
+  private readonly parts: Uint8Array[] = [];
+  private segmentStart = 0;
+
+  constructor(readonly minReferencedBytes: number) {}
+
+  /** Ends the current segment at `offset` of `out` and appends `value` itself as the next part. */
+  reference(out: Uint8Array, offset: number, value: Uint8Array): void {
+    if (offset > this.segmentStart) {
+      this.parts.push(out.subarray(this.segmentStart, offset));
+    }
+    this.parts.push(value);
+    this.segmentStart = offset;
+  }
+
+  finish(out: Uint8Array, offset: number): Uint8Array[] {
+    if (offset > this.segmentStart || this.parts.length === 0) {
+      this.parts.push(out.subarray(this.segmentStart, offset));
+    }
+    return this.parts;
+  }
+}
+
+// Encodes into a buffer that leaves out the values `parts` references, and returns the buffer
+// with the offset after the last byte written.
+function encodeInto(features: FeatureMap, parts: PartList | undefined): { out: Uint8Array; offset: number } {
   const entries: EntryPlan[] = [];
   let featuresSizeBytes = 0;
   for (const [name, feature] of Object.entries(features)) {
@@ -52,7 +103,18 @@ export function encodeExampleBytes(features: FeatureMap): Uint8Array {
     throw new RangeError(`encodeExample: Example of ${featuresSizeBytes} bytes exceeds the protobuf limit of ${MAX_MESSAGE_SIZE_BYTES} bytes`);
   }
 
-  const out = new Uint8Array(1 + varintSize(featuresSizeBytes) + featuresSizeBytes);
+  let referencedBytes = 0;
+  if (parts !== undefined) {
+    for (const { feature } of entries) {
+      if (feature.kind === 'bytes_list') {
+        for (const value of feature.values) {
+          referencedBytes += value.length >= parts.minReferencedBytes ? value.length : 0;
+        }
+      }
+    }
+  }
+
+  const out = new Uint8Array(1 + varintSize(featuresSizeBytes) + featuresSizeBytes - referencedBytes);
   let offset = 0;
   out[offset++] = TAG_FIELD_1;
   offset = writeVarint(out, offset, featuresSizeBytes);
@@ -66,9 +128,9 @@ export function encodeExampleBytes(features: FeatureMap): Uint8Array {
     offset += entry.key.length;
     out[offset++] = TAG_FIELD_2;
     offset = writeVarint(out, offset, entry.featureSizeBytes);
-    offset = writeFeature(out, offset, entry);
+    offset = writeFeature(out, offset, entry, parts);
   }
-  return out;
+  return { out, offset };
 }
 
 function planEntry(name: string, feature: FeatureValue): EntryPlan {
@@ -105,7 +167,7 @@ function planEntry(name: string, feature: FeatureValue): EntryPlan {
   return { key, feature, int64Words, packedPayloadBytes, listSizeBytes, featureSizeBytes, entrySizeBytes };
 }
 
-function writeFeature(out: Uint8Array, start: number, entry: EntryPlan): number {
+function writeFeature(out: Uint8Array, start: number, entry: EntryPlan, parts: PartList | undefined): number {
   const { feature } = entry;
   let offset = start;
 
@@ -116,8 +178,12 @@ function writeFeature(out: Uint8Array, start: number, entry: EntryPlan): number 
       for (const value of feature.values) {
         out[offset++] = TAG_FIELD_1;
         offset = writeVarint(out, offset, value.length);
-        out.set(value, offset);
-        offset += value.length;
+        if (parts !== undefined && value.length >= parts.minReferencedBytes) {
+          parts.reference(out, offset, value);
+        } else {
+          out.set(value, offset);
+          offset += value.length;
+        }
       }
       return offset;
 

@@ -2,6 +2,8 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { tensorflow } from '@inception/proto';
 
 import { encodeExampleBytes } from './example-encoding.js';
+
+export { DEFAULT_MIN_REFERENCED_BYTES, encodeExampleParts } from './example-encoding.js';
 import { fromFeatureMessage, fromFeaturesMessage, toFeatureMessage, toFeaturesMessage, type FeatureMap, type FeatureValue } from './feature.js';
 
 /** Contents of a `tf.train.SequenceExample`: per-example context and per-step feature lists. */

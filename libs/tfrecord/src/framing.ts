@@ -1,4 +1,4 @@
-import { formatCrc, maskedCrc32c } from './crc.js';
+import { crc32cOfParts, formatCrc, maskCrc32c, maskedCrc32c } from './crc.js';
 
 // A TFRecord file is a plain concatenation of records with no file header and no padding.
 // Each record is: uint64 data length (little-endian), uint32 masked CRC32C of those 8 bytes,
@@ -37,10 +37,11 @@ export function encodeRecordHeader(dataSizeBytes: number): Uint8Array {
   return header;
 }
 
-/** Encodes the 4-byte footer that follows `data`. */
-export function encodeRecordFooter(data: Uint8Array): Uint8Array {
+/** Encodes the 4-byte footer that follows `data`, given whole or as consecutive parts. */
+export function encodeRecordFooter(data: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  const maskedCrc = data instanceof Uint8Array ? maskedCrc32c(data) : maskCrc32c(crc32cOfParts(data));
   const footer = new Uint8Array(FOOTER_SIZE_BYTES);
-  new DataView(footer.buffer).setUint32(0, maskedCrc32c(data), true);
+  new DataView(footer.buffer).setUint32(0, maskedCrc, true);
   return footer;
 }
 

@@ -1,4 +1,4 @@
-export { CRC32C_MASK_DELTA, crc32cOf, formatCrc, maskCrc32c, maskedCrc32c, unmaskCrc32c } from './crc.js';
+export { CRC32C_MASK_DELTA, crc32cOf, crc32cOfParts, formatCrc, maskCrc32c, maskedCrc32c, unmaskCrc32c } from './crc.js';
 export {
   FOOTER_SIZE_BYTES,
   HEADER_SIZE_BYTES,
@@ -27,7 +27,9 @@ export { bytesFeature, floatFeature, int64Feature, type FeatureMap, type Feature
 export {
   decodeExample,
   decodeSequenceExample,
+  DEFAULT_MIN_REFERENCED_BYTES,
   encodeExample,
+  encodeExampleParts,
   encodeSequenceExample,
   type SequenceExampleValue,
 } from './example.js';

@@ -171,3 +171,25 @@ describe('TFRecordWriter', () => {
     expect(chunks.length).toBe(0);
   });
 });
+
+describe('TFRecordWriter with parts', () => {
+  const records = randomRecords(12);
+  const split = (data: Uint8Array): Uint8Array[] => [data.subarray(0, 5), new Uint8Array(0), data.subarray(5, 40), data.subarray(40)];
+
+  it('writes the same bytes as whole records', async () => {
+    const wholePath = path.join(tempDir.dir, 'whole');
+    const partsPath = path.join(tempDir.dir, 'parts');
+    await writeTFRecordFile(wholePath, records);
+    const summary = await writeTFRecordFile(partsPath, records.map(split));
+
+    expect(Buffer.compare(await readFile(partsPath), await readFile(wholePath))).toBe(0);
+    expect(summary.locations.map((location) => location.sizeBytes)).toEqual(records.map((data) => data.length + 16));
+  });
+
+  it('rejects a part that is not bytes', async () => {
+    const writer = new TFRecordWriter(new PassThrough());
+    await expect(writer.write([new Uint8Array(1), 'text' as unknown as Uint8Array])).rejects.toThrow(
+      'TFRecordWriter.write: part 1 of the data is a string, expected a Uint8Array',
+    );
+  });
+});

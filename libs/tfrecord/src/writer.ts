@@ -76,22 +76,35 @@ export class TFRecordWriter {
   }
 
   /**
-   * Appends one record and returns its location in the uncompressed stream. Resolves once the
-   * sink can accept more data, so awaiting each call applies the sink's backpressure.
+   * Appends one record and returns its location in the uncompressed stream. The data may be given
+   * as consecutive parts, such as those of `encodeExampleParts`, which are written without being
+   * joined. Resolves once the sink can accept more data, so awaiting each call applies the sink's
+   * backpressure.
    */
-  async write(data: Uint8Array): Promise<RecordLocation> {
-    if (!(data instanceof Uint8Array)) {
-      throw new TypeError(`TFRecordWriter.write: data must be a Uint8Array, got ${typeof data}`);
+  async write(data: Uint8Array | readonly Uint8Array[]): Promise<RecordLocation> {
+    const parts = data instanceof Uint8Array ? [data] : data;
+    if (!Array.isArray(parts)) {
+      throw new TypeError(`TFRecordWriter.write: data must be a Uint8Array or an array of them, got ${typeof data}`);
+    }
+    const badIndex = parts.findIndex((part) => !(part instanceof Uint8Array));
+    if (badIndex !== -1) {
+      throw new TypeError(`TFRecordWriter.write: part ${badIndex} of the data is a ${typeof parts[badIndex]}, expected a Uint8Array`);
     }
     this.assertWritable();
 
-    const location = { offset: this.bytes, sizeBytes: RECORD_OVERHEAD_BYTES + data.length };
+    let dataSizeBytes = 0;
+    for (const part of parts) {
+      dataSizeBytes += part.length;
+    }
+    const location = { offset: this.bytes, sizeBytes: RECORD_OVERHEAD_BYTES + dataSizeBytes };
     this.records += 1;
     this.bytes += location.sizeBytes;
 
-    this.input.write(encodeRecordHeader(data.length));
-    if (data.length > 0) {
-      this.input.write(data);
+    this.input.write(encodeRecordHeader(dataSizeBytes));
+    for (const part of parts) {
+      if (part.length > 0) {
+        this.input.write(part);
+      }
     }
     const hasRoom = this.input.write(encodeRecordFooter(data));
     if (!hasRoom) {
@@ -141,7 +154,7 @@ export class TFRecordWriter {
 }
 
 /**
- * Bytes a file stream buffers before `write` asks to wait. Node's 16 KiB default is smaller than
+ * Bytes a file stream buffers before `write` returns false. Node's 16 KiB default is smaller than
  * one JPEG-sized record, so each record would wait for the previous file write to finish, and
  * encoding would never overlap writing.
  */
@@ -158,7 +171,7 @@ export interface TFRecordFileSummary extends TFRecordWriteSummary {
  */
 export async function writeTFRecordFile(
   filePath: string,
-  records: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  records: Iterable<Uint8Array | readonly Uint8Array[]> | AsyncIterable<Uint8Array | readonly Uint8Array[]>,
   options: TFRecordWriterOptions = {},
 ): Promise<TFRecordFileSummary> {
   const writer = new TFRecordWriter(createWriteStream(filePath, { highWaterMark: FILE_WRITE_BUFFER_BYTES }), options);

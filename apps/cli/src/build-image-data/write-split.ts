@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { normalizeImage, type NormalizeResult } from '@inception/imaging';
-import { TFRecordWriter, encodeImageExample, formatRecordIndex, type RecordLocation } from '@inception/tfrecord';
+import { TFRecordWriter, buildImageExample, encodeExampleParts, formatRecordIndex, type RecordLocation } from '@inception/tfrecord';
 
 import { convertingLine, nowMicroseconds, processedLine, pythonTimestamp, wroteShardLine, wroteThreadLine } from './console-lines.js';
 import type { PlannedShard, SplitPlan } from './plan.js';
@@ -99,15 +99,17 @@ async function writeShard(
         context.print(convertingLine(image, file.path));
       }
 
-      const record = encodeImageExample({
-        encoded: image.jpegBytes,
-        height: image.height,
-        width: image.width,
-        label: file.label,
-        text: file.text,
-        filename: path.basename(file.path),
-      });
-      locations.push(await writer.write(record));
+      const recordParts = encodeExampleParts(
+        buildImageExample({
+          encoded: image.jpegBytes,
+          height: image.height,
+          width: image.width,
+          label: file.label,
+          text: file.text,
+          filename: path.basename(file.path),
+        }),
+      );
+      locations.push(await writer.write(recordParts));
 
       progress.written += 1;
       if (progress.written % PROGRESS_EVERY_IMAGES === 0) {
