@@ -142,7 +142,7 @@ describe('ImportDataset of a messy folder', () => {
     expect(daisy.validationImages).toBe(1);
     expect(daisy.convertedImages).toBe(1);
     expect(daisy.skippedByReason).toEqual({ 'hidden-file': 3, 'not-an-image': 1, empty: 1, 'nested-folder': 1, 'not-a-file': 1 });
-    expect(grace.skippedByReason).toEqual({ truncated: 1, corrupt: 1, 'too-many-pixels': 1, 'file-too-large': 1 });
+    expect(grace.skippedByReason).toEqual({ truncated: 1, corrupt: 1, 'too-many-pixels': 1, 'file-too-large': 1, unsupported: 1 });
     expect(imported.dataset!.skippedImages).toBe(messy.skipped.length);
   });
 

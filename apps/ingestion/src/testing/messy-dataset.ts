@@ -61,11 +61,47 @@ export function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
 }
 
 /**
+ * Encodes 8-bit grey pixels as a BMP with RLE8 compression (BI_RLE8), which the normaliser does
+ * not decode: every row is literal runs of up to 255 pixels, then an end-of-line code.
+ */
+export function rle8Bmp(grey: Uint8Array, width: number, height: number): Buffer {
+  const rows: Buffer[] = [];
+  // BMP rows run bottom-up.
+  for (let y = height - 1; y >= 0; y -= 1) {
+    for (let x = 0; x < width; x += 255) {
+      const run = grey.subarray(y * width + x, y * width + Math.min(width, x + 255));
+      const padding = run.length % 2;
+      if (run.length >= 3) rows.push(Buffer.from([0, run.length]), Buffer.from(run), Buffer.alloc(padding));
+      else for (const value of run) rows.push(Buffer.from([1, value]));
+    }
+    rows.push(Buffer.from([0, 0]));
+  }
+  rows.push(Buffer.from([0, 1]));
+  const pixels = Buffer.concat(rows);
+
+  const palette = Buffer.alloc(256 * 4);
+  for (let level = 0; level < 256; level += 1) palette.fill(level, level * 4, level * 4 + 3);
+  const header = Buffer.alloc(14 + 40);
+  header.write('BM', 0, 'latin1');
+  header.writeUInt32LE(header.length + palette.length + pixels.length, 2);
+  header.writeUInt32LE(header.length + palette.length, 10);
+  header.writeUInt32LE(40, 14);
+  header.writeInt32LE(width, 18);
+  header.writeInt32LE(height, 22);
+  header.writeUInt16LE(1, 26);
+  header.writeUInt16LE(8, 28);
+  header.writeUInt32LE(1, 30);
+  header.writeUInt32LE(pixels.length, 34);
+  header.writeUInt32LE(256, 46);
+  return Buffer.concat([header, palette, pixels]);
+}
+
+/**
  * Writes train/ and validation/ roots of class folders made from real photos. They contain every
  * kind of file a real folder collects: PNG, WebP, CMYK and grayscale images to convert, a JPEG
- * with an EXIF orientation, and truncated, corrupt and empty files. There is also a text file, an
- * image above MESSY_MAX_IMAGE_PIXELS, a file above MESSY_MAX_FILE_BYTES, hidden files, a
- * sub-folder and a dangling link. Names have spaces, brackets and non-Latin letters.
+ * with an EXIF orientation, and truncated, corrupt and empty files. There is also an RLE BMP, a
+ * text file, an image above MESSY_MAX_IMAGE_PIXELS, a file above MESSY_MAX_FILE_BYTES, hidden
+ * files, a sub-folder and a dangling link. Names have spaces, brackets and non-Latin letters.
  */
 export async function buildMessyDataset(root: string): Promise<MessyDataset> {
   const train = path.join(root, 'train');
@@ -112,6 +148,8 @@ export async function buildMessyDataset(root: string): Promise<MessyDataset> {
   await skip('train', GRACE, 'corrupt.jpg', await readFile(fixturePath('tensorflow/jpeg/corrupt.jpg')), 'corrupt');
   await skip('train', GRACE, 'poster.jpg', await sharp(grace).resize(2000, 1500, { fit: 'fill' }).jpeg({ quality: 80 }).toBuffer(), 'too-many-pixels');
   await skip('train', GRACE, 'scan.tif', await sharp(grace).tiff({ compression: 'none' }).toBuffer(), 'file-too-large');
+  const smallGrey = await sharp(small).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  await skip('train', GRACE, 'scan (rle).bmp', rle8Bmp(smallGrey.data, smallGrey.info.width, smallGrey.info.height), 'unsupported');
 
   const cmyk = fixturePath('tensorflow/jpeg/jpeg_merge_test1_cmyk.jpg');
   await keep('train', ROSES, 'cmyk.jpg', await readFile(cmyk), {

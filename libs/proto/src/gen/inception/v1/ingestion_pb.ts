@@ -605,8 +605,9 @@ export type SkippedFile = Message<"inception.v1.SkippedFile"> & {
   sourcePath: string;
 
   /**
-   * One of: empty, not-an-image, unsupported, too-many-pixels, truncated, corrupt, hidden-file,
-   * nested-folder, file-too-large, read-failed, unsupported-link.
+   * One of: empty, not-an-image, unsupported, too-many-pixels, truncated, corrupt (the image
+   * checks), hidden-file, nested-folder, not-a-file (found in a class folder), file-too-large,
+   * read-failed.
    *
    * @generated from field: string reason = 3;
    */
