@@ -3,7 +3,7 @@ import { StorageError } from '@inception/storage';
 import { fixturePath } from '@inception/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SourceFile } from '../sources/types.js';
-import { processFile, type ImageSink } from './process-file.js';
+import { processFile, type FileOutcome, type ImageSink } from './process-file.js';
 
 const OPTIONS = { maxImagePixels: 100_000_000, maxFileBytes: 1_000_000 };
 
@@ -19,6 +19,11 @@ class MemorySink implements ImageSink {
 
 function source(read: () => Promise<Uint8Array>, sizeBytes = 100): SourceFile {
   return { className: 'roses', relativePath: 'roses/a.jpg', sizeBytes, read };
+}
+
+function skippedEntry(outcome: FileOutcome) {
+  if (outcome.kind !== 'skipped') throw new Error(`expected a skipped file, got the image ${outcome.image.sourcePath}`);
+  return outcome.skipped;
 }
 
 let jpeg: Buffer;
@@ -39,17 +44,20 @@ describe('processFile', () => {
 
   it('skips a file that cannot be read', async () => {
     const missing = Object.assign(new Error("ENOENT: no such file or directory, open 'roses/a.jpg'"), { code: 'ENOENT' });
-    const outcome = await processFile(new MemorySink(), 'flowers', 'train', source(() => Promise.reject(missing)), 1, OPTIONS);
-    expect(outcome.kind).toBe('skipped');
-    expect(outcome.kind === 'skipped' && outcome.skipped.reason).toBe('read-failed');
-    expect(outcome.kind === 'skipped' && outcome.skipped.detail).toContain('ENOENT');
+    const skipped = skippedEntry(await processFile(new MemorySink(), 'flowers', 'train', source(() => Promise.reject(missing)), 1, OPTIONS));
+    expect(skipped.reason).toBe('read-failed');
+    expect(skipped.detail).toContain('ENOENT');
   });
 
   it('skips a large file unread', async () => {
     let reads = 0;
-    const outcome = await processFile(new MemorySink(), 'flowers', 'validation', source(async () => (reads++, jpeg), OPTIONS.maxFileBytes + 1), 1, OPTIONS);
-    expect(outcome.kind === 'skipped' && outcome.skipped.reason).toBe('file-too-large');
-    expect(outcome.kind === 'skipped' && outcome.skipped.split).toBe('validation');
+    const read = async () => {
+      reads += 1;
+      return jpeg;
+    };
+    const skipped = skippedEntry(await processFile(new MemorySink(), 'flowers', 'validation', source(read, OPTIONS.maxFileBytes + 1), 1, OPTIONS));
+    expect(skipped.reason).toBe('file-too-large');
+    expect(skipped.split).toBe('validation');
     expect(reads).toBe(0);
   });
 
