@@ -63,12 +63,13 @@ export interface BenchProcesses {
  * one process that writes every unit itself. Any other count gets a coordinator that sends units
  * over a round_robin channel to that many shared workers, with `unitsPerWorker` in flight each.
  */
-export async function startBenchProcesses(workerCounts: number[], s3Endpoint: string, logDir: string, unitsPerWorker: number): Promise<BenchProcesses> {
+export async function startBenchProcesses(workerCounts: number[], s3Endpoint: string, logDir: string, unitsPerWorker: number, readAheadImages: number): Promise<BenchProcesses> {
   const maxWorkers = Math.max(0, ...workerCounts);
-  const workers = await Promise.all(Array.from({ length: maxWorkers }, (_, index) => startShardingProcess(`sharding-worker-${index + 1}`, s3Endpoint, logDir)));
+  const common = { SHARDING_READ_AHEAD_IMAGES: String(readAheadImages) };
+  const workers = await Promise.all(Array.from({ length: maxWorkers }, (_, index) => startShardingProcess(`sharding-worker-${index + 1}`, s3Endpoint, logDir, common)));
   const coordinators = await Promise.all(
     workerCounts.map((count) => {
-      const env: NodeJS.ProcessEnv = { SHARDING_CONCURRENCY: String(unitsPerWorker * Math.max(1, count)) };
+      const env: NodeJS.ProcessEnv = { ...common, SHARDING_CONCURRENCY: String(unitsPerWorker * Math.max(1, count)) };
       if (count > 0) env.SHARDING_WORKERS = `ipv4:${workers.slice(0, count).map((worker) => worker.address).join(',')}`;
       return startShardingProcess(`sharding-coordinator-${count}`, s3Endpoint, logDir, env);
     }),

@@ -13,7 +13,10 @@ export const shardingEnv = {
     schema: positiveInt(500),
     description: 'Wait before the first retry of a WriteShard unit, in milliseconds; it doubles for each later attempt, up to 30 s.',
   },
-  SHARDING_READ_AHEAD_IMAGES: { schema: positiveInt(8), description: 'Images a WriteShard unit downloads ahead of the record it writes.' },
+  SHARDING_READ_AHEAD_IMAGES: {
+    schema: positiveInt(16),
+    description: 'Images a WriteShard unit downloads ahead of the record it writes; more requests in flight hide object-store latency and cost memory of that many images.',
+  },
 } satisfies EnvTable;
 
 export const SHARDING_DEFAULT_GRPC_PORT = 50052;

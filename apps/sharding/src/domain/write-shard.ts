@@ -22,7 +22,7 @@ export interface WriteShardUnit {
 export interface WriteShardOptions {
   /** Aborts the unit between records, e.g. when the caller cancels or its deadline passes. */
   signal?: AbortSignal;
-  /** Images downloaded ahead of the record being written (default 8). */
+  /** Images downloaded ahead of the record being written (default 16). */
   readAheadImages?: number;
   /** Called when the temporary object could not be deleted; the set's clean-up removes it later. */
   onTemporaryObjectLeft?: (key: string, error: unknown) => void;
@@ -33,7 +33,7 @@ export class ShardUnitError extends Error {
   override readonly name = 'ShardUnitError';
 }
 
-const DEFAULT_READ_AHEAD_IMAGES = 8;
+const DEFAULT_READ_AHEAD_IMAGES = 16;
 
 interface WrittenShard {
   sizeBytes: number;

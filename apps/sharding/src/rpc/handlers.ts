@@ -31,7 +31,7 @@ export interface ShardingDependencies {
   unitAttempts: number;
   /** Wait before the first retry of a unit, in milliseconds, doubling for each later one (default 500). */
   retryBackoffMs?: number;
-  /** Images a unit downloads ahead of the record it writes (default 8). */
+  /** Images a unit downloads ahead of the record it writes (default 16). */
   readAheadImages?: number;
 }
 
@@ -115,8 +115,11 @@ export function shardingHandlers(dependencies: ShardingDependencies): { registra
         throw ServiceError.invalidArgument(`split "${request.split}" must be "train" or "validation"`);
       }
       const shardKey = requireField(request.shardKey, 'shard_key');
-      if (!shardKey.startsWith(`shards/${name}/v${ref.version}/`)) {
-        throw ServiceError.invalidArgument(`shard_key "${shardKey}" is outside shards/${name}/v${ref.version}/`);
+      if (!shardKey.startsWith(`shards/${name}/v${ref.version}/`) || shardKey.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+        throw ServiceError.invalidArgument(`shard_key "${shardKey}" is outside shards/${name}/v${ref.version}/ or has an empty, "." or ".." segment`);
+      }
+      if (request.numShards === 0 || request.shardIndex >= request.numShards) {
+        throw ServiceError.invalidArgument(`shard_index ${request.shardIndex} must be below num_shards ${request.numShards}, which must be positive`);
       }
       const unit = { dataset: { name, version: ref.version }, split: request.split, shardIndex: request.shardIndex, numShards: request.numShards, imagePositions: request.imagePositions, shardKey, compression: compressionName(request.compression, 'compression') } as const;
 

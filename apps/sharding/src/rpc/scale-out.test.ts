@@ -270,6 +270,18 @@ describe('WriteShard', () => {
     expect(error.message).toContain('image position 240');
   });
 
+  it('rejects a shard key that leaves its folder', async () => {
+    const error = (await workers[0]!.client.writeShard({ ...unit(), shardKey: 'shards/fashion/v1/../../datasets/fashion/v1/manifest.json' }).catch((caught: unknown) => caught)) as ServiceError;
+    expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(error.message).toContain('".." segment');
+  });
+
+  it('rejects a shard index beyond the shard count', async () => {
+    const error = (await workers[0]!.client.writeShard({ ...unit(), shardIndex: 12, numShards: 12 }).catch((caught: unknown) => caught)) as ServiceError;
+    expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(error.message).toContain('shard_index 12 must be below num_shards 12');
+  });
+
   it('rejects a shard key outside the dataset', async () => {
     const error = (await workers[0]!.client.writeShard({ ...unit(), shardKey: 'shards/other/v1/x/train-00000-of-00001' }).catch((caught: unknown) => caught)) as ServiceError;
     expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);

@@ -46,6 +46,13 @@ export function listedAddresses(target: string): string[] {
     .filter((address) => (match[1] === 'ipv4' ? /^[^:]+:\d+$/.test(address) : /^\[.+\]:\d+$/.test(address)));
 }
 
+export interface WorkerChannelOptions {
+  /** Channel credentials, e.g. TLS (default insecure). */
+  credentials?: grpc.ChannelCredentials;
+  /** Bearer token sent on every call as "authorization: Bearer <token>". */
+  token?: string;
+}
+
 /**
  * WriteShard calls to the sharding replicas behind one gRPC target. A first attempt goes over a
  * round_robin channel across everything the target resolves to. A retry, which names the
@@ -56,13 +63,6 @@ export function listedAddresses(target: string): string[] {
  * The channel's own retries are off: they would hide which replica failed an attempt, and the
  * unit's retry loop retries UNAVAILABLE and DEADLINE_EXCEEDED itself.
  */
-export interface WorkerChannelOptions {
-  /** Channel credentials, e.g. TLS (default insecure). */
-  credentials?: grpc.ChannelCredentials;
-  /** Bearer token sent on every call as "authorization: Bearer <token>". */
-  token?: string;
-}
-
 export class WorkerChannel {
   private readonly roundRobin: grpc.Client;
   private readonly replicas = new Map<string, ReplicaState>();
@@ -81,11 +81,6 @@ export class WorkerChannel {
     for (const address of listedAddresses(target)) this.replicaState(address);
   }
 
-  /** Replicas known so far: listed by the target or seen in responses. */
-  get knownReplicas(): string[] {
-    return [...this.replicas.keys()];
-  }
-
   /** Sends one WriteShard call that must end by `deadlineMs`, to a replica outside `avoidReplicas` when one is known. */
   async writeShard(request: MessageInitShape<typeof WriteShardRequestSchema>, options: { deadlineMs: number; avoidReplicas: ReadonlySet<string>; signal?: AbortSignal }): Promise<WriteShardCall> {
     const direct = options.avoidReplicas.size > 0 ? this.pickReplica(options.avoidReplicas) : undefined;
@@ -95,8 +90,9 @@ export class WorkerChannel {
       this.replicaState(call.replica).reachable = true;
       return call;
     } catch (error) {
-      const failure = error as WriteShardCallError;
-      if (failure.replica && failure.error.code === GrpcStatus.UNAVAILABLE) this.replicaState(failure.replica).reachable = false;
+      if (error instanceof WriteShardCallError && error.replica && error.error.code === GrpcStatus.UNAVAILABLE) {
+        this.replicaState(error.replica).reachable = false;
+      }
       throw error;
     } finally {
       if (direct) direct.directCallsInFlight -= 1;
