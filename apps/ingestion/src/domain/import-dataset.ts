@@ -22,7 +22,7 @@ export interface ImportRequest {
   source: string;
 }
 
-/** What happened to one file, for metrics. */
+/** Outcome of one file, for metrics. */
 export interface FileEvent {
   split: Split;
   outcome: 'kept' | 'converted' | 'skipped';
@@ -65,6 +65,8 @@ async function scanAndAssign(request: ImportRequest): Promise<{ labels: string[]
   return { labels, assigned, skipped: [...toSkipped('train', train), ...toSkipped('validation', validation)] };
 }
 
+const LABELS_FROM = { list: 'request', file: 'labels-file', folders: 'folder-names' } as const;
+
 /** Processes every assigned file with `concurrency` workers; the first failure stops the rest. */
 async function processAll(request: ImportRequest, repository: DatasetRepository, assigned: AssignedFile[], labelOf: Map<string, number>, options: ImportOptions): Promise<FileOutcome[]> {
   const sink = await repository.imageWriter(request.name, options.uploadConcurrency);
@@ -81,7 +83,8 @@ async function processAll(request: ImportRequest, repository: DatasetRepository,
       const { split, file } = assigned[index];
       const outcome = await processFile(sink, request.name, split, file, labelOf.get(file.className)!, options);
       outcomes[index] = outcome;
-      const reported = outcome.kind === 'image' ? (outcome.converted ? 'converted' : 'kept') : 'skipped';
+      let reported: FileEvent['outcome'] = 'skipped';
+      if (outcome.kind === 'image') reported = outcome.converted ? 'converted' : 'kept';
       const storedBytes = outcome.kind === 'image' ? outcome.image.sizeBytes : 0;
       options.run?.fileDone(reported, storedBytes);
       options.onFile?.({ split, outcome: reported, reason: outcome.kind === 'skipped' ? outcome.skipped.reason : undefined, sourceBytes: outcome.sourceBytes, storedBytes });
@@ -151,7 +154,7 @@ export async function importDataset(repository: DatasetRepository, request: Impo
       contentSha256,
       sources: roots.kind === 'split-roots' ? { train: roots.train.description, validation: roots.validation.description } : { train: roots.root.description, validation: roots.root.description },
       source: request.source,
-      labelsFrom: request.labels.kind === 'list' ? 'request' : request.labels.kind === 'file' ? 'labels-file' : 'folder-names',
+      labelsFrom: LABELS_FROM[request.labels.kind],
       images,
       skipped,
     };

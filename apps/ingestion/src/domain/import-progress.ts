@@ -14,7 +14,7 @@ export interface ImportProgressSnapshot {
   receivedBytes: number;
   storedBytes: number;
   elapsedSeconds: number;
-  /** Why the import failed, when `stage` is "failed". */
+  /** Error message of a failed import, when `stage` is "failed". */
   error?: string;
   /** The version made or found, when `stage` is "succeeded". */
   dataset?: { name: string; version: number };

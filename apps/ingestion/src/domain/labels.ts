@@ -1,6 +1,6 @@
 import { ImportError } from './errors.js';
 
-/** Where the label order comes from. */
+/** Origin of the label order: a list in the request, a labels file, or the folder names. */
 export type LabelSource =
   | { kind: 'list'; labels: string[] }
   | { kind: 'file'; text: string }
@@ -24,7 +24,7 @@ const MAX_PROBLEMS_LISTED = 10;
 /**
  * Reads a labels file: one class name per line, label 1 on the first non-blank line. As in
  * TensorFlow's build_image_data.py, each line is stripped of surrounding whitespace, so CRLF
- * line ends and trailing spaces do not matter; blank lines and a leading byte order mark are
+ * line ends and trailing spaces do not matter. Blank lines and a leading byte order mark are
  * ignored. Line numbers count every line, blank ones included.
  */
 export function parseLabelsFile(text: string): LabelLine[] {

@@ -8,9 +8,9 @@ import type { DatasetManifest } from '@inception/storage';
 export interface IngestionManifest extends DatasetManifest {
   /** The source as the request named it, e.g. "/data/flower_photos.tgz" or "upload flower_photos.tgz (sha256 …)". */
   source?: string;
-  /** How a single root was split; absent when separate train and validation roots were given. */
+  /** Split policy of a single root; absent when separate train and validation roots were given. */
   split?: { validationImagesPerClass?: number; validationFraction?: number; seed: number };
-  /** Where the label order came from. */
+  /** Origin of the label order. */
   labelsFrom?: 'request' | 'labels-file' | 'folder-names';
 }
 

@@ -6,7 +6,7 @@ import { ImportError } from './errors.js';
 /** Seed of build_image_data.py's shuffle, used when a policy names none. */
 export const DEFAULT_SPLIT_SEED = 12345;
 
-/** How one root of class folders is divided into training and validation files. */
+/** Rule that divides one root of class folders into training and validation files. */
 export type SplitPolicy =
   | { validationImagesPerClass: number; seed: number }
   | { validationFraction: number; seed: number };

@@ -24,7 +24,7 @@ export function safeEntryPath(archiveName: string, entryName: string): string {
 }
 
 /**
- * Resolves the target of a symbolic link entry against the folder that holds the link and
+ * Resolves the target of a symbolic link entry against the folder that contains the link and
  * returns it as a relative path inside the unpack folder. Throws INVALID_ARGUMENT naming the
  * entry when the target is absolute or points outside the unpack folder.
  */

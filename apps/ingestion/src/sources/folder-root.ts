@@ -59,10 +59,10 @@ export async function scanLocalClassFolders(root: string): Promise<ClassFolderSc
 }
 
 /**
- * Returns the folder that holds the class folders of an unpacked archive: the archive's single
- * top folder when it has one that itself holds folders (flower_photos.tgz has `flower_photos/`
- * with LICENSE.txt beside the class folders inside it), else the unpack folder. Loose files and
- * hidden folders such as __MACOSX do not count.
+ * Returns the folder that contains the class folders of an unpacked archive. That is the
+ * archive's single top folder when it has one that itself contains folders, else the unpack
+ * folder: flower_photos.tgz has `flower_photos/`, with LICENSE.txt beside the class folders
+ * inside it. Loose files and hidden folders such as __MACOSX do not count.
  */
 export async function findClassFolderRoot(unpackDir: string): Promise<string> {
   const folders = (await listFolder(unpackDir)).filter((entry) => entry.isDirectory() && !isHiddenName(entry.name));
@@ -74,7 +74,7 @@ export async function findClassFolderRoot(unpackDir: string): Promise<string> {
   return inside.some((entry) => entry.isDirectory() && !isHiddenName(entry.name)) ? top : unpackDir;
 }
 
-/** A class-folder root on the service's file system. */
+/** Returns the class-folder root of a folder on the service's file system. */
 export function localFolderRoot(folder: string, description: string): ClassFolderRoot {
   return {
     description,

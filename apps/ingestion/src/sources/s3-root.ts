@@ -4,8 +4,8 @@ import { compareCodePoints, isHiddenName, type ClassFolderRoot, type ClassFolder
 
 /**
  * Lists `<prefix><class>/<file>` objects as class folders, the same layout as a local root.
- * Objects directly under the prefix are ignored, as loose files are; keys ending in "/" (folder
- * markers some tools write) are ignored; a deeper key is reported once per sub-folder as a
+ * Objects directly under the prefix are ignored, as loose files are, and so are keys ending in
+ * "/" (folder markers that some tools write). A deeper key is reported once per sub-folder as a
  * nested folder. An empty listing is NOT_FOUND, since S3 has no empty folders.
  */
 export async function scanS3ClassFolders(store: ObjectStore, prefix: string, description: string): Promise<ClassFolderScan> {
@@ -48,7 +48,7 @@ export async function scanS3ClassFolders(store: ObjectStore, prefix: string, des
   return { classNames: [...classNames].sort(compareCodePoints), files, skipped };
 }
 
-/** A class-folder root under an S3 prefix. `prefix` is normalised to end in "/". */
+/** Returns the class-folder root under an S3 prefix, with `prefix` normalised to end in "/". */
 export function s3FolderRoot(store: ObjectStore, prefix: string, description: string): ClassFolderRoot {
   const folderPrefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
   return { description, scan: () => scanS3ClassFolders(store, folderPrefix, description) };

@@ -2,13 +2,13 @@
 export interface SourceFile {
   /** Class folder name, in Unicode NFC. */
   className: string;
-  /** `<class>/<file name>`, relative to the root that holds the class folders, in NFC. */
+  /** `<class>/<file name>`, relative to the root that contains the class folders, in NFC. */
   relativePath: string;
   sizeBytes: number;
   read(): Promise<Uint8Array>;
 }
 
-/** Why a file in a class folder is left out before it is read. */
+/** Reason a file in a class folder is left out before it is read. */
 export type ScanSkipReason = 'hidden-file' | 'nested-folder' | 'not-a-file';
 
 export interface ScanSkip {
@@ -18,7 +18,7 @@ export interface ScanSkip {
   detail: string;
 }
 
-/** What a root of class folders (`<root>/<class>/<file>`) holds. */
+/** Contents of a root of class folders (`<root>/<class>/<file>`). */
 export interface ClassFolderScan {
   /** Class folder names in code point order; hidden folders are left out. */
   classNames: string[];

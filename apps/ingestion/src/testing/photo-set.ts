@@ -15,9 +15,10 @@ export interface PhotoSetOptions {
 }
 
 /**
- * Writes `<root>/<class>/photo-<n>.jpg` 3-channel JPEGs cut from the real photos: each image is a
- * different crop window of a slightly enlarged photo at a quality from 85 to 95, so no two files
- * share their bytes and content-addressed storage keeps every one. Returns the relative paths.
+ * Writes `<root>/<class>/photo-<n>.jpg` 3-channel JPEGs cut from the real photos and returns
+ * their relative paths. Each image is a different crop window of a slightly enlarged photo at a
+ * quality from 85 to 95, so no two files share their bytes and content-addressed storage keeps
+ * every one.
  */
 export async function writePhotoSet(root: string, options: PhotoSetOptions): Promise<string[]> {
   const width = options.width ?? 500;
