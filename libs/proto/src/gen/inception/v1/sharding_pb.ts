@@ -548,9 +548,10 @@ export const ShardingService: GenService<{
   },
   /**
    * Streams the progress of a shard set: one message at once, one whenever shards are published
-   * or attempts fail, and a last one when the set succeeds or fails. Progress lives in the memory of the replica that runs
-   * the ShardDataset call, so send WatchSharding on the same channel as ShardDataset. Another
-   * replica returns the finished set from its manifest, or NOT_FOUND while the set is unwritten.
+   * or attempts fail, and a last one when the set succeeds or fails. Progress is kept in an
+   * in-memory registry of the replica that runs the ShardDataset call, so send WatchSharding on
+   * the same channel as ShardDataset. Another replica returns a finished set from its manifest,
+   * and NOT_FOUND for a set that is not written yet unless wait_for_start is set.
    *
    * @generated from rpc inception.v1.ShardingService.WatchSharding
    */
