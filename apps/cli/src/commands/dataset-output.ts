@@ -111,7 +111,7 @@ export function datasetSummaryLines(dataset: DatasetVersion, created?: boolean):
   if (created === true) state = ' (created)';
   if (created === false) state = ' (existing: identical content was imported before)';
   const lines = [
-    `dataset ${dataset.ref?.name} v${dataset.ref?.version}${state}: ${dataset.trainImages} train and ${dataset.validationImages} validation images in ${dataset.labels.length} classes, ${dataset.convertedImages} converted to RGB JPEG, ${dataset.skippedImages} files skipped${reasons(dataset.skippedByReason)}`,
+    `dataset ${dataset.ref?.name} v${dataset.ref?.version}${state}: ${dataset.trainImages} train and ${dataset.validationImages} validation images in ${dataset.labels.length} classes, ${dataset.convertedImages} converted to RGB JPEG, ${dataset.skippedImages} ${dataset.skippedImages === 1 ? 'file' : 'files'} skipped${reasons(dataset.skippedByReason)}`,
   ];
 
   const nameWidth = Math.max(5, ...dataset.classes.map((entry) => entry.className.length));

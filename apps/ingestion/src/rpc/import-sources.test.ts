@@ -110,6 +110,13 @@ describe('ImportDataset sources', () => {
     expect(fromS3.dataset?.ref?.version).toBe(1);
   });
 
+  it('lists every dataset without a name', async () => {
+    const listed = await harness.client.listDatasets({});
+    const names = new Set(listed.datasets.map((dataset) => dataset.ref?.name));
+    expect([...names].sort()).toEqual(['flowers', 'fraction', 'zipped']);
+    expect(listed.datasets.filter((dataset) => dataset.ref?.name === 'flowers').map((dataset) => dataset.ref?.version)).toEqual([1, 2]);
+  });
+
   it('orders labels as the labels file does', async () => {
     const labelsFile = 'trouser\r\nbag  \r\n\r\n sandal\r\n';
     const result = await harness.client.importDataset({ name: 'relabelled', source: tgz, settings: { split: SPLIT, labelsFile } });

@@ -105,9 +105,21 @@ export class DatasetRepository {
     return versions.sort((a, b) => a - b);
   }
 
+  /** Dataset names with at least one object, sorted. */
   async names(): Promise<string[]> {
-    const prefixes = await this.store.listPrefixes(layout.datasetsRoot());
-    return prefixes.map((prefix) => prefix.slice(layout.datasetsRoot().length).replace(/\/$/, ''));
+    const root = layout.datasetsRoot();
+    const prefixes = await this.store.listPrefixes(root);
+    if (prefixes.length > 0) {
+      return prefixes.map((prefix) => prefix.slice(root.length).replace(/\/$/, ''));
+    }
+    // s3rver 3.7.1 returns only the common prefixes that have an object directly inside, and a
+    // dataset folder contains only folders, so it returns none; every key is listed instead.
+    // NOTE: on a server that behaves like s3rver this lists every image of every dataset.
+    const names = new Set<string>();
+    for await (const object of this.store.list(root)) {
+      names.add(object.key.slice(root.length).split('/')[0]);
+    }
+    return [...names].sort();
   }
 
   async manifest(name: string, version: number): Promise<StoredManifest> {
