@@ -1,11 +1,11 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { JobKind, JobSchema, JobState, ListJobsResponseSchema, TrainerService, type Job } from '@inception/proto';
-import { createRpcClient } from '@inception/rpc';
+import { connect } from '../clients.js';
 import type { Command } from 'commander';
 import { printMessageJson, serviceAddress } from './output.js';
 
 function trainerClient(options: { trainer?: string }) {
-  return createRpcClient(TrainerService, serviceAddress(options.trainer, 'INCEPTION_TRAINER', 50054));
+  return connect(TrainerService, serviceAddress(options.trainer, 'INCEPTION_TRAINER', 50054), { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
 }
 
 function stateName(state: JobState): string {

@@ -1,6 +1,6 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { ModelVersionSchema, RegistryService, type ModelVersion } from '@inception/proto';
-import { createRpcClient } from '@inception/rpc';
+import { connect } from '../clients.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { initBackend } from '@inception/tf-runtime';
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
@@ -10,7 +10,7 @@ import { importTensorFlowCheckpoint } from './models-import.js';
 import { printMessageJson, serviceAddress } from './output.js';
 
 function registryClient(options: { registry?: string }) {
-  return createRpcClient(RegistryService, serviceAddress(options.registry, 'INCEPTION_REGISTRY', 50053));
+  return connect(RegistryService, serviceAddress(options.registry, 'INCEPTION_REGISTRY', 50053), { idempotentMethods: ['GetVersion', 'ListVersions', 'GetModel', 'ListModels'] });
 }
 
 /** Parses "model@3" or "model@production" (an alias). */

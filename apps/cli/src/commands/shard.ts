@@ -1,6 +1,7 @@
 import { toJson, type MessageInitShape } from '@bufbuild/protobuf';
 import { Compression, ShardDatasetResponseSchema, ShardingProgressSchema, ShardingService, type ShardDatasetRequestSchema, type ShardDatasetResponse, type ShardingProgress } from '@inception/proto';
-import { createRpcClient, type RpcClient } from '@inception/rpc';
+import type { RpcClient } from '@inception/rpc';
+import { connect } from '../clients.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { serviceAddress } from './output.js';
 import { finishedSplitLine, nowMicroseconds, progressBar, progressLines, pythonTimestamp, type ProgressDisplay } from './shard-output.js';
@@ -75,7 +76,7 @@ async function followProgress(client: ShardingClient, request: ShardRequest, dis
  */
 export async function runShard(options: ShardOptions, terminal: ShardTerminal): Promise<ShardDatasetResponse> {
   const dataset = parseDatasetVersion(options.dataset);
-  const client = createRpcClient(ShardingService, serviceAddress(options.sharding, 'INCEPTION_SHARDING', 50052), { timeoutMs: SHARD_TIMEOUT_MS, idempotentMethods: ['ShardDataset'] });
+  const client = connect(ShardingService, serviceAddress(options.sharding, 'INCEPTION_SHARDING', 50052), { timeoutMs: SHARD_TIMEOUT_MS, idempotentMethods: ['ShardDataset'] });
   const request: ShardRequest = {
     dataset,
     trainShards: options.trainShards,

@@ -1,5 +1,5 @@
 import { JobKind, JobSchema, TrainerService } from '@inception/proto';
-import { createRpcClient } from '@inception/rpc';
+import { connect } from '../clients.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { describeJobLine } from './jobs.js';
 import { printMessageJson, serviceAddress } from './output.js';
@@ -37,7 +37,7 @@ function positiveNumber(value: string): number {
 }
 
 async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
-  const client = createRpcClient(TrainerService, serviceAddress(options.trainer, 'INCEPTION_TRAINER', 50054));
+  const client = connect(TrainerService, serviceAddress(options.trainer, 'INCEPTION_TRAINER', 50054), { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
   try {
     const { job } = await client.submitJob({
       spec: {
