@@ -79,12 +79,13 @@ export function ingestionHandlers(dependencies: IngestionDependencies): ServiceR
   return implement(IngestionService, {
     async importDataset(request, context) {
       let prepared;
+      let run;
       try {
         prepared = importSpecFrom(request);
+        run = prepared.importId ? tracker.begin(prepared.importId, prepared.spec.name) : undefined;
       } catch (error) {
         throw toServiceError(error);
       }
-      const run = prepared.importId ? tracker.begin(prepared.importId, prepared.spec.name) : undefined;
       const result = await runImport(environment, prepared.spec, context, run);
       return { dataset: datasetVersionMessage(result.stored), created: result.created };
     },

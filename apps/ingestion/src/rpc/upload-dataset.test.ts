@@ -168,6 +168,26 @@ describe('UploadDataset', () => {
 });
 
 describe('WatchImport', () => {
+  it('rejects a running import_id', async () => {
+    const watching = (async () => {
+      for await (const message of harness.client.watchImport({ importId: 'taken', waitForStart: true })) {
+        if (message.progress?.stage === ImportStage.RECEIVING) return;
+      }
+    })();
+    const started = harness.client.uploadDataset(
+      (async function* () {
+        const [header, ...chunks] = [...uploadMessages(archive, { name: 'taken', settings: { split: SPLIT, importId: 'taken' } })];
+        yield header;
+        await watching;
+        const error = await failure(harness.client.importDataset({ name: 'other', source: '/tmp', settings: { split: SPLIT, importId: 'taken' } }));
+        expect(error.code).toBe(GrpcStatus.ALREADY_EXISTS);
+        expect(error.message).toContain('"taken"');
+        yield* chunks;
+      })(),
+    );
+    expect((await started).created).toBe(true);
+  });
+
   it('rejects an unknown import_id', async () => {
     const error = await failure(
       (async () => {
