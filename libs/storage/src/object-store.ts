@@ -32,6 +32,8 @@ export interface ObjectInfo {
   key: string;
   sizeBytes: number;
   lastModified?: Date;
+  /** The server's entity tag; it changes whenever the object is written again. Absent in listings. */
+  etag?: string;
 }
 
 const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
@@ -179,7 +181,7 @@ export class ObjectStore {
     return this.retry('stat', key, async () => {
       try {
         const stat = await this.client.statObject(this.bucket, key);
-        return { key, sizeBytes: stat.size, lastModified: stat.lastModified };
+        return { key, sizeBytes: stat.size, lastModified: stat.lastModified, etag: stat.etag };
       } catch (error) {
         const storageError = storageErrorFrom(error, key, 'stat');
         if (storageError.kind === 'not-found') {

@@ -1,4 +1,4 @@
-import { layout, parseVersionSegment, type FileEntry, type ObjectStore } from '@inception/storage';
+import { layout, parseVersionSegment, StorageError, type FileEntry, type ObjectStore } from '@inception/storage';
 
 export interface ModelRecord {
   formatVersion: 1;
@@ -30,6 +30,9 @@ export interface VersionManifest {
 
 /** Models and their versions in the bucket; a version exists once its manifest does. */
 export class ModelRepository {
+  /** Entity tag, size and SHA-256 of each file at its last successful check. */
+  private readonly verifiedFiles = new Map<string, string>();
+
   constructor(private readonly store: ObjectStore) {}
 
   async model(name: string): Promise<ModelRecord | undefined> {
@@ -85,10 +88,21 @@ export class ModelRepository {
     await this.store.putJson(layout.modelAliases(name), document);
   }
 
-  /** Reads every file of a version, checking size and SHA-256 against its manifest. */
+  /**
+   * Checks every file of a version against its manifest. A file is read and hashed again unless
+   * its entity tag and size are the ones it had when it last hashed correctly: any write to the
+   * object changes its entity tag, so a file replaced behind the registry's back is always re-read.
+   */
   async verify(manifest: VersionManifest): Promise<void> {
     for (const file of manifest.files) {
+      const info = await this.store.stat(file.key);
+      if (!info) {
+        throw new StorageError('integrity', file.key, `${file.key}: listed in ${manifest.model}@${manifest.version} but missing from the bucket`);
+      }
+      const verifiedAs = this.verifiedFiles.get(file.key);
+      if (info.etag && verifiedAs === `${info.etag} ${info.sizeBytes} ${file.sha256}`) continue;
       await this.store.getVerified(file.key, { sha256: file.sha256, sizeBytes: file.sizeBytes });
+      if (info.etag) this.verifiedFiles.set(file.key, `${info.etag} ${info.sizeBytes} ${file.sha256}`);
     }
   }
 
