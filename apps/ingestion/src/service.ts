@@ -1,4 +1,6 @@
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ObjectStore } from '@inception/storage';
 import { IngestionService } from '@inception/proto';
 import { methodScopes, type ServiceDefinitionOptions } from '@inception/rpc';
@@ -25,7 +27,8 @@ export const ingestionServiceDefinition: ServiceDefinitionOptions<typeof ingesti
   env: ingestionEnv,
   scopes: [ingestionScopes],
   async create({ config, store, metrics, logger }) {
-    const workDir = config.INGESTION_WORK_DIR ?? tmpdir();
+    const workDir = path.resolve(config.INGESTION_WORK_DIR ?? tmpdir());
+    await mkdir(workDir, { recursive: true });
     const removed = await removeStaleWorkDirs(workDir);
     if (removed.length > 0) {
       logger.info({ workDir, removed }, 'deleted temporary folders of imports whose process is gone');
