@@ -1,12 +1,15 @@
 import { create } from '@bufbuild/protobuf';
 import { buildInceptionV3, largestBatchWithinMemory, summarizeModel, trainingMemoryProfile } from '@inception/inception';
 import { JobKind, JobSchema, JobSpecSchema, TrainingConfigSchema } from '@inception/proto';
-import type { ShardSetManifest } from '@inception/storage';
-import { createLogger } from '@inception/telemetry';
+import { layout, type ShardSetManifest } from '@inception/storage';
+import { createLogger, createMetricsRegistry } from '@inception/telemetry';
+import { startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainerMetrics } from '../metrics.js';
 import { applyAutoBatchSize, chooseBatchSize, MEMORY_SAFETY_FACTOR, pendingAutoBatchSize, scaleLearningRate, WASM_HEAP_MAX_BYTES } from './batch-size.js';
 import { HyperParameterError } from './hyper-parameters.js';
+import { JobRunner } from './job-runner.js';
 
 const SMALL_MODEL = { numClasses: 11, imageSize: 75, depthMultiplier: 0.25, minDepth: 8, auxLogits: false };
 const GIB = 2 ** 30;
@@ -145,5 +148,36 @@ describe('applyAutoBatchSize', () => {
 
     expect(changed).toBe(false);
     expect(job.effectiveConfig?.batchSize).toBe(48);
+  });
+});
+
+describe('JobRunner.submit with auto_batch_size', () => {
+  let harness: TestObjectStore;
+  let runner: JobRunner;
+
+  beforeAll(async () => {
+    harness = await startTestObjectStore();
+    await harness.store.putJson(layout.shardSetManifest('auto', 1, 'set-1'), { ...shardSetWith(100), shards: [{ split: 'train', records: 100, key: 'shards/auto/v1/set-1/train-00000-of-00001' }] });
+    runner = new JobRunner({ store: harness.store, logger, metrics: trainerMetrics(createMetricsRegistry('inception_trainer')), backend: 'cpu', logEverySteps: 10, preprocessConcurrency: 1, pollIntervalMs: 1000 });
+  });
+
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  function autoSpec(config: Partial<{ batchSize: number; autoBatchSize: boolean }>, kind = JobKind.TRAIN) {
+    return create(JobSpecSchema, { kind, dataset: { name: 'auto', version: 1 }, shardSetId: 'set-1', config: { maxSteps: 10, initialLearningRate: 0.02, ...config } });
+  }
+
+  it('leaves the batch size to the job start', async () => {
+    const job = await runner.submit(autoSpec({ autoBatchSize: true }));
+
+    expect(job.effectiveConfig?.autoBatchSize).toBe(true);
+    expect(job.effectiveConfig?.batchSize).toBe(0);
+    expect(job.effectiveConfig?.initialLearningRate).toBe(0.02);
+  });
+
+  it('rejects a batch size beside the flag', async () => {
+    await expect(runner.submit(autoSpec({ autoBatchSize: true, batchSize: 8 }))).rejects.toThrow(HyperParameterError);
   });
 });
