@@ -13,6 +13,7 @@ export interface ShardShape {
   trainShards: number;
   validationShards: number;
   numThreads: number;
+  compression: 'none' | 'gzip' | 'zlib';
 }
 
 export interface OfflineRun {
@@ -37,7 +38,7 @@ async function digestsOf(folder: string, names: string[]): Promise<Record<string
 export async function writeShardsWithLibrary(manifest: DatasetManifest, imagesDir: string, outputDir: string, shape: ShardShape): Promise<OfflineRun> {
   await rm(outputDir, { recursive: true, force: true });
   await mkdir(path.join(outputDir, 'index'), { recursive: true });
-  const units = planShardSet(manifest, { ...shape, compression: 'none', seed: 12345 });
+  const units = planShardSet(manifest, { ...shape, seed: 12345 });
   const limit = pLimit(shape.numThreads);
 
   const startedMs = performance.now();
@@ -52,7 +53,7 @@ export async function writeShardsWithLibrary(manifest: DatasetManifest, imagesDi
           records.push(encodeExample(buildImageExample({ encoded, height: image.height, width: image.width, label: image.label, text: image.className, filename: path.posix.basename(image.sourcePath) })));
         }
         const name = path.posix.basename(unit.shardKey);
-        const summary = await writeTFRecordFile(path.join(outputDir, name), records);
+        const summary = await writeTFRecordFile(path.join(outputDir, name), records, { compression: shape.compression });
         await writeFile(path.join(outputDir, indexKeyFor(name)), formatRecordIndex(summary.locations));
       }),
     ),

@@ -61,30 +61,31 @@ export interface BenchProcesses {
 /**
  * Starts, all at once, the sharding processes of the benchmark's topologies. Worker count 0 is
  * one process that writes every unit itself. Any other count gets a coordinator that sends units
- * over a round_robin channel to that many shared workers, with `unitsPerWorker` in flight each.
+ * over a round_robin channel to workers of its own, with `unitsPerWorker` in flight each. No
+ * worker serves two topologies, so every process sits idle through the other topologies' runs
+ * alike and none is warmer than the others.
  */
 export async function startBenchProcesses(workerCounts: number[], s3Endpoint: string, logDir: string, unitsPerWorker: number, readAheadImages: number): Promise<BenchProcesses> {
-  const maxWorkers = Math.max(0, ...workerCounts);
   const common = { SHARDING_READ_AHEAD_IMAGES: String(readAheadImages) };
-  const workers = await Promise.all(Array.from({ length: maxWorkers }, (_, index) => startShardingProcess(`sharding-worker-${index + 1}`, s3Endpoint, logDir, common)));
-  const coordinators = await Promise.all(
-    workerCounts.map((count) => {
+  const started = await Promise.all(
+    workerCounts.map(async (count) => {
+      const workers = await Promise.all(Array.from({ length: count }, (_, index) => startShardingProcess(`sharding-${count}w-worker-${index + 1}`, s3Endpoint, logDir, common)));
       const env: NodeJS.ProcessEnv = { ...common, SHARDING_CONCURRENCY: String(unitsPerWorker * Math.max(1, count)) };
-      if (count > 0) env.SHARDING_WORKERS = `ipv4:${workers.slice(0, count).map((worker) => worker.address).join(',')}`;
-      return startShardingProcess(`sharding-coordinator-${count}`, s3Endpoint, logDir, env);
+      if (count > 0) env.SHARDING_WORKERS = `ipv4:${workers.map((worker) => worker.address).join(',')}`;
+      const coordinator = await startShardingProcess(`sharding-${count}w-coordinator`, s3Endpoint, logDir, env);
+      return { count, processes: [coordinator, ...workers] };
     }),
   );
 
   const topologies = new Map<number, Topology>();
-  workerCounts.forEach((count, index) => {
-    const coordinator = coordinators[index]!;
+  for (const { count, processes } of started) {
     const name = count === 0 ? 'one process, units in-process' : `coordinator + ${count} worker${count === 1 ? '' : 's'}`;
-    topologies.set(count, { name, address: coordinator.address, processes: [coordinator, ...workers.slice(0, count)] });
-  });
+    topologies.set(count, { name, address: processes[0]!.address, processes });
+  }
   return {
     topologies,
     stop: async () => {
-      for (const process of [...coordinators, ...workers]) await process.process.stop(10_000);
+      for (const { processes } of started) for (const process of processes) await process.process.stop(10_000);
     },
   };
 }

@@ -3,12 +3,12 @@
 // local folder. `npm run bench:shard` (a few minutes), `npm run bench:shard:smoke` (seconds).
 // Options: --copies=N (dataset size: N × the 1,000 samples), --rounds=N, --units-per-worker=N,
 // --read-ahead=N, --topologies=0,1,2 (worker counts; 0 is one process without workers),
-// --without-build-image-data, --json, --keep.
+// --compression=none|gzip|zlib, --without-build-image-data, --json, --keep.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ShardingService } from '@inception/proto';
+import { Compression, ShardingService } from '@inception/proto';
 import { createRpcClient } from '@inception/rpc';
 import { s3ProcessStore, startS3Process, storedShardDigests, writeSampleDataset } from '@inception/sharding/testing';
 import { makeTempDir, repoRoot } from '@inception/testing';
@@ -28,13 +28,18 @@ const { values: flags } = parseArgs({
     'read-ahead': { type: 'string' },
     topologies: { type: 'string' },
     'without-build-image-data': { type: 'boolean', default: false },
+    compression: { type: 'string', default: 'none' },
   },
 });
 const copies = Number(flags.copies ?? (flags.smoke ? 1 : 10));
 /** Images taken from each class folder of the samples; the smoke run takes 30 of the 100. */
 const perClass = flags.smoke ? { train: 24, validation: 6 } : undefined;
 const roundCount = Number(flags.rounds ?? (flags.smoke ? 1 : 5));
-const shape: ShardShape = flags.smoke ? { trainShards: 8, validationShards: 2, numThreads: 2 } : { trainShards: 32, validationShards: 8, numThreads: 8 };
+const compression = flags.compression as ShardShape['compression'];
+if (!['none', 'gzip', 'zlib'].includes(compression)) throw new Error(`--compression must be none, gzip or zlib, got "${compression}"`);
+const shape: ShardShape = flags.smoke ? { trainShards: 8, validationShards: 2, numThreads: 2, compression } : { trainShards: 32, validationShards: 8, numThreads: 8, compression };
+/** ShardDataset's fields for `shape`. */
+const shardRequest = { trainShards: shape.trainShards, validationShards: shape.validationShards, numThreads: shape.numThreads, compression: Compression[compression.toUpperCase() as 'NONE' | 'GZIP' | 'ZLIB'] };
 /** Units in flight per worker process (default 2), so a worker has a unit to compute while the other waits for the object store. */
 const UNITS_PER_WORKER = Number(flags['units-per-worker'] ?? 2);
 /** Images each unit downloads ahead (default 16, the service's default). */
@@ -61,11 +66,12 @@ const images = counts.train + counts.validation;
 const s3 = await startS3Process(path.join(temp.dir, 's3'), temp.dir);
 const store = s3ProcessStore(s3);
 const manifest = await writeSampleDataset(store, { samplesDir: imagesDir, name: DATASET.name });
-say(`dataset ${DATASET.name} v1 in the S3 process: ${counts.train} train + ${counts.validation} validation images; shards ${shape.trainShards} + ${shape.validationShards}, ${shape.numThreads} threads`);
+say(`dataset ${DATASET.name} v1 in the S3 process: ${counts.train} train + ${counts.validation} validation images; shards ${shape.trainShards} + ${shape.validationShards}, ${shape.numThreads} threads, compression ${compression}`);
 
 // The smoke run leaves build-image-data out: each run starts Node.js and tsx, which takes seconds.
-const hasBuildImageData = !flags.smoke && !flags['without-build-image-data'] && existsSync(path.join(repoRoot, 'apps/cli/src/commands/build-image-data.ts'));
-say(`starting ${WORKER_COUNTS.length} coordinators and ${Math.max(...WORKER_COUNTS)} workers`);
+// It writes uncompressed shards only, as build_image_data.py does.
+const hasBuildImageData = !flags.smoke && !flags['without-build-image-data'] && compression === 'none' && existsSync(path.join(repoRoot, 'apps/cli/src/commands/build-image-data.ts'));
+say(`starting ${WORKER_COUNTS.length} coordinators and ${WORKER_COUNTS.reduce((total, count) => total + count, 0)} workers`);
 const benchProcesses = await startBenchProcesses(WORKER_COUNTS, s3.endpoint, temp.dir, UNITS_PER_WORKER, READ_AHEAD_IMAGES);
 const clients = new Map([...benchProcesses.topologies].map(([workers, topology]) => [workers, createRpcClient(ShardingService, topology.address, { timeoutMs: 3_600_000 })]));
 const topologyNames = Object.fromEntries([...benchProcesses.topologies].map(([workers, topology]) => [`workers-${workers}`, topology.name]));
@@ -78,7 +84,7 @@ let buildImageDataDigests: Record<string, string> | undefined;
 try {
   // One untimed run per topology first, except in the smoke run: compiling, connecting, caching the dataset manifest.
   if (!flags.smoke) {
-    for (const [workers, client] of clients) await client.shardDataset({ dataset: DATASET, ...shape, seed: BigInt(20_000 + workers) });
+    for (const [workers, client] of clients) await client.shardDataset({ dataset: DATASET, ...shardRequest, seed: BigInt(20_000 + workers) });
   }
 
   // Rounds run every baseline and topology back to back, so load from other jobs on the machine
@@ -99,7 +105,7 @@ try {
       const shardingBefore = topology.processes.map((process) => processTreeCpuSeconds(process.process.child.pid!));
       const s3Before = processTreeCpuSeconds(s3.process.child.pid!);
       const startedMs = performance.now();
-      const response = await clients.get(workers)!.shardDataset({ dataset: DATASET, ...shape, seed: BigInt(seed) });
+      const response = await clients.get(workers)!.shardDataset({ dataset: DATASET, ...shardRequest, seed: BigInt(seed) });
       const seconds = (performance.now() - startedMs) / 1000;
       const shardingCpuSeconds = topology.processes.map((process, index) => processTreeCpuSeconds(process.process.child.pid!) - shardingBefore[index]!);
       service[`workers-${workers}`] = { seconds, images: response.shardSet!.trainRecords + response.shardSet!.validationRecords, shardingCpuSeconds, s3CpuSeconds: processTreeCpuSeconds(s3.process.child.pid!) - s3Before };
