@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { GrpcStatus } from '@inception/rpc';
 import { resolveClientSecurity, useClientSecurity, type SecurityFlags } from './clients.js';
 import { runDemo } from './commands/demo.js';
 import { runModelSummary } from './commands/model-summary.js';
@@ -73,5 +74,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   console.error(`inception: ${error instanceof Error ? error.message : String(error)}`);
+  if ((error as { code?: number }).code === GrpcStatus.UNAVAILABLE) {
+    console.error('inception: the service is not reachable. Start the stack with `inception up` and export the INCEPTION_* addresses it prints, or pass the address with the command\'s address option (see --help).');
+  }
   process.exitCode = 1;
 }

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { parseEnv } from '@inception/config';
 import { IngestionService } from '@inception/proto';
 import { implement, requireField, requireName, ServiceError, type ServiceRegistration } from '@inception/rpc';
-import type { ObjectStore } from '@inception/storage';
+import { StorageError, type ObjectStore } from '@inception/storage';
 import { ingestionEnv } from '../config.js';
 import { ImportError } from '../domain/errors.js';
 import { ImportTracker } from '../domain/import-progress.js';
@@ -114,6 +114,7 @@ export function ingestionHandlers(dependencies: IngestionDependencies): ServiceR
         const stored = await repository.manifest(name, ref.version);
         return { dataset: datasetVersionMessage(stored), skipped: request.includeSkipped ? skippedFileMessages(stored.manifest) : [] };
       } catch (error) {
+        if (error instanceof StorageError && error.kind === 'not-found') throw ServiceError.notFound(`dataset "${name}" has no version ${ref.version}; list them with inception dataset list ${name}`);
         throw toServiceError(error);
       }
     },

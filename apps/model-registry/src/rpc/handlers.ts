@@ -104,6 +104,7 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
       const model = requireName(request.model, 'model');
       const version = requireVersion(request.version);
       return guarded(async () => {
+        if (!(await repository.versions(model)).includes(version)) throw ServiceError.notFound(`model "${model}" has no version ${version}; list them with inception models list ${model}`);
         const manifest = await repository.version(model, version);
         await repository.verify(manifest);
         return { version: versionMessage(manifest) };

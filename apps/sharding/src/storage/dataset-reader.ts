@@ -1,4 +1,4 @@
-import { layout, type DatasetManifest, type ObjectStore } from '@inception/storage';
+import { layout, StorageError, type DatasetManifest, type ObjectStore } from '@inception/storage';
 
 /** Reads dataset manifests (cached: versions are immutable) and their verified images. */
 export class DatasetReader {
@@ -10,7 +10,13 @@ export class DatasetReader {
     const cacheKey = `${name}@${version}`;
     let manifest = this.manifests.get(cacheKey);
     if (!manifest) {
-      manifest = this.store.getJson<DatasetManifest>(layout.datasetManifest(name, version));
+      const key = layout.datasetManifest(name, version);
+      manifest = this.store.getJson<DatasetManifest>(key).catch((error: unknown) => {
+        if (error instanceof StorageError && error.kind === 'not-found') {
+          throw new StorageError('not-found', key, `dataset "${name}" has no version ${version}; import it with inception dataset import`, { cause: error });
+        }
+        throw error;
+      });
       manifest.catch(() => this.manifests.delete(cacheKey));
       this.manifests.set(cacheKey, manifest);
     }

@@ -1,4 +1,4 @@
-import { layout, type ObjectStore, type ShardSetManifest, type Split } from '@inception/storage';
+import { layout, StorageError, type ObjectStore, type ShardSetManifest, type Split } from '@inception/storage';
 import { parseImageExample, readTFRecords } from '@inception/tfrecord';
 
 async function* singleChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
@@ -13,7 +13,15 @@ export interface LabelledImage {
 }
 
 export async function loadShardSet(store: ObjectStore, dataset: { name: string; version: number }, setId: string): Promise<ShardSetManifest> {
-  return store.getJson<ShardSetManifest>(layout.shardSetManifest(dataset.name, dataset.version, setId));
+  const key = layout.shardSetManifest(dataset.name, dataset.version, setId);
+  try {
+    return await store.getJson<ShardSetManifest>(key);
+  } catch (error) {
+    if (error instanceof StorageError && error.kind === 'not-found') {
+      throw new StorageError('not-found', key, `shard set "${setId}" of dataset ${dataset.name} v${dataset.version} not found; write it with inception shard --dataset ${dataset.name}@${dataset.version}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /**
