@@ -141,17 +141,12 @@ describe('monitoring component', () => {
     expect(monitor.spec!.jobLabel).toBe('app.kubernetes.io/name');
   });
 
-  it('relabels the training job id as compose does', () => {
-    const relabelings = find(monitors, 'ServiceMonitor', 'trainer').spec!.endpoints[0].metricRelabelings as Array<Record<string, unknown>>;
+  it('keeps the training job label unrelabelled', () => {
+    // A relabelling of a missing source label would empty training_job, and so drop it.
+    const relabelings = find(monitors, 'ServiceMonitor', 'trainer').spec!.endpoints[0].metricRelabelings;
     const composeRelabelings = prometheusConfig.scrape_configs.find((job) => job.job_name === 'trainer')!.metric_relabel_configs;
-    expect(relabelings).toEqual([
-      { sourceLabels: ['exported_job'], targetLabel: 'training_job' },
-      { regex: 'exported_job', action: 'labeldrop' },
-    ]);
-    expect(composeRelabelings).toEqual([
-      { source_labels: ['exported_job'], target_label: 'training_job' },
-      { regex: 'exported_job', action: 'labeldrop' },
-    ]);
+    expect(relabelings).toBeUndefined();
+    expect(composeRelabelings).toBeUndefined();
   });
 
   it('matches the rule files in its PrometheusRule', () => {
