@@ -87,7 +87,11 @@ beforeAll(async () => {
     const loss = await prometheus.query(`inception_trainer_loss{training_job="${pipeline.job.id}"}`);
     const precision = await prometheus.query(`inception_trainer_eval_precision_at_1{training_job="${pipeline.job.id}"}`);
     const versions = await prometheus.query('grpc_server_handled_total{grpc_method="CreateVersion", grpc_code="OK"}');
-    return loss.length === 4 && precision.length === 1 && versions.length === 1 ? true : undefined;
+    // Every target scraped at least once since the pipeline ran: a target's first scrape can come
+    // up to one interval after Prometheus starts, and on a loaded machine later.
+    const shards = await prometheus.query('grpc_server_handled_total{grpc_method="ShardDataset", grpc_code="OK"}');
+    const targetsUp = await prometheus.query('up == 1');
+    return loss.length === 4 && precision.length === 1 && versions.length === 1 && shards.length === 1 && targetsUp.length === 5 ? true : undefined;
   });
 });
 
