@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { normalizeImage, type NormalizedImage, type NormalizeResult, type RejectedImage } from './normalize.js';
+import { withExifOrientation } from './testing/exif.js';
 import { encodeBmp } from './testing/bmp-writer.js';
 
 interface JpegExpected {
@@ -84,20 +85,6 @@ function pngWithDeclaredSize(width: number, height: number): Buffer {
   // Zlib header and an empty stored block: far too little data for the declared size.
   const idat = Buffer.from([0x78, 0x01, 0x01, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01]);
   return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
-}
-
-/** Inserts an EXIF APP1 segment holding only the Orientation tag right after the JPEG's SOI. */
-function withExifOrientation(jpeg: Uint8Array, orientation: number): Buffer {
-  const tiff = Buffer.from([
-    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, IFD0 at offset 8
-    0x00, 0x01, // one entry
-    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, orientation, 0x00, 0x00, // Orientation, SHORT
-    0x00, 0x00, 0x00, 0x00, // no next IFD
-  ]);
-  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
-  const segmentHeader = Buffer.from([0xff, 0xe1, 0, 0]);
-  segmentHeader.writeUInt16BE(payload.length + 2, 2);
-  return Buffer.concat([jpeg.subarray(0, 2), segmentHeader, payload, jpeg.subarray(2)]);
 }
 
 beforeAll(async () => {

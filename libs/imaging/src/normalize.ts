@@ -35,6 +35,8 @@ export interface NormalizedImage {
   conversion: 'none' | 'to-rgb-jpeg';
   /** Null when `conversion` is `none`. */
   conversionReason: ConversionReason | null;
+  /** EXIF Orientation tag (1–8) of the input, when present; never applied. */
+  exifOrientation?: number;
 }
 
 export interface RejectedImage {
@@ -73,6 +75,7 @@ async function normalizeOrThrow(bytes: Uint8Array, maxPixels: number): Promise<N
   }
 
   const conversionReason = conversionReasonFor(probe);
+  const orientation = probe.exifOrientation === undefined ? {} : { exifOrientation: probe.exifOrientation };
   if (conversionReason === null) {
     await verifyDecodes(bytes, probe, maxPixels);
     return {
@@ -83,6 +86,7 @@ async function normalizeOrThrow(bytes: Uint8Array, maxPixels: number): Promise<N
       originalFormat: probe.format,
       conversion: 'none',
       conversionReason: null,
+      ...orientation,
     };
   }
 
@@ -95,6 +99,7 @@ async function normalizeOrThrow(bytes: Uint8Array, maxPixels: number): Promise<N
     originalFormat: probe.format,
     conversion: 'to-rgb-jpeg',
     conversionReason,
+    ...orientation,
   };
 }
 

@@ -51,6 +51,43 @@ describe('probeImage', () => {
     expect(await probeImage(rotated)).toMatchObject({ width: 240, height: 180, exifOrientation: 6 });
   });
 
+  it('reads JPEG headers as libvips does', async () => {
+    const photo = await readFile(fixturePath('tfjs-examples/daisy-pexels-image05.jpg'));
+    const variants = [
+      photo,
+      await readFile(fixturePath('tensorflow/jpeg/jpeg_merge_test1_cmyk.jpg')),
+      await readFile(fixturePath('tensorflow/jpeg/grace_hopper.jpg')),
+      await sharp(photo).jpeg({ progressive: true }).toBuffer(),
+      await sharp(photo).toColourspace('b-w').jpeg({ progressive: true }).toBuffer(),
+      await sharp(photo).jpeg().withMetadata({ orientation: 8 }).toBuffer(),
+      await sharp(photo).resize(1, 1).jpeg().toBuffer(),
+    ];
+
+    for (const [index, bytes] of variants.entries()) {
+      const metadata = await sharp(bytes).metadata();
+      const probe = await probeImage(bytes);
+      expect(probe, `variant ${index}`).toEqual({
+        format: 'jpeg',
+        width: metadata.width,
+        height: metadata.height,
+        channels: metadata.channels,
+        colorSpace: metadata.space,
+        hasAlpha: metadata.hasAlpha,
+        isProgressive: metadata.isProgressive,
+        ...(metadata.orientation === undefined ? {} : { exifOrientation: metadata.orientation }),
+      });
+    }
+  });
+
+  it('leaves a JPEG whose frame header is cut to libvips', async () => {
+    const photo = await readFile(fixturePath('tensorflow/jpeg/small.jpg'));
+    const cut = photo.subarray(0, 200);
+
+    const error = await probeImage(cut).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ImageRejectedError);
+  });
+
   it('reads a BMP header', async () => {
     const bmp = encodeBmp({ width: 7, height: 2, bitsPerPixel: 24, pixels: new Uint8Array(7 * 2 * 4) });
 

@@ -3,8 +3,13 @@
  * everything it lists is complete, so a reader that finds a manifest finds whole data.
  */
 export const layout = {
-  /** Normalised images, content-addressed so re-imports and later versions share them. */
-  datasetImage: (dataset: string, sha256: string) => `datasets/${dataset}/images/${sha256}.jpg`,
+  /**
+   * Normalised images, packed: each pack holds many JPEGs end to end, and manifests give each
+   * image's pack, offset, size and SHA-256. One object per image would cost an S3 request per
+   * image at import and make a dataset of 100,000 images 100,000 objects.
+   */
+  datasetPack: (dataset: string, packId: string) => `datasets/${dataset}/packs/${packId}.pack`,
+  datasetPacksPrefix: (dataset: string) => `datasets/${dataset}/packs/`,
   datasetVersionPrefix: (dataset: string, version: number) => `datasets/${dataset}/v${version}/`,
   datasetManifest: (dataset: string, version: number) => `datasets/${dataset}/v${version}/manifest.json`,
   datasetLabels: (dataset: string, version: number) => `datasets/${dataset}/v${version}/labels.txt`,

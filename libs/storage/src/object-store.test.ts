@@ -62,6 +62,22 @@ describe('ObjectStore on s3rver', () => {
     expect(error.message).toContain('verified.txt');
   });
 
+  it('reads and verifies a byte range', async () => {
+    await harness.store.put('pack.bin', 'headerhello trailer');
+    expect((await harness.store.getRange('pack.bin', 6, 5)).toString()).toBe('hello');
+    await expect(harness.store.getVerified('pack.bin', { sha256: sha256(Buffer.from('hello')), sizeBytes: 5, offsetBytes: 6 })).resolves.toEqual(Buffer.from('hello'));
+    const changed = (await harness.store.getVerified('pack.bin', { sha256: sha256(Buffer.from('hello')), sizeBytes: 5, offsetBytes: 7 }).catch((caught: unknown) => caught)) as StorageError;
+    expect(changed.kind).toBe('integrity');
+    expect(changed.message).toContain('pack.bin at offset 7');
+  });
+
+  it('refuses a range past the end of the object', async () => {
+    await harness.store.put('short.bin', 'abc');
+    const error = (await harness.store.getRange('short.bin', 1, 10).catch((caught: unknown) => caught)) as StorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toContain('short.bin');
+  });
+
   it('lists keys and folders under a prefix', async () => {
     await harness.store.put('runs/x/1', 'a');
     await harness.store.put('runs/x/2', 'b');

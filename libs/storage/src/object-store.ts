@@ -28,6 +28,14 @@ export interface ObjectStoreOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
+/** What a manifest recorded of an object, or of a byte range inside one, to check a read against. */
+export interface VerifiedRead {
+  sha256: string;
+  sizeBytes?: number;
+  /** Where the recorded bytes start inside the object; `sizeBytes` is then required. */
+  offsetBytes?: number;
+}
+
 export interface ObjectInfo {
   key: string;
   sizeBytes: number;
@@ -140,29 +148,68 @@ export class ObjectStore {
 
   /** Reads a whole object; a read cut off halfway starts again from the first byte. */
   async getBytes(key: string): Promise<Buffer> {
-    return this.retry('getBytes', key, async () => {
-      const stream = await this.openStream(key);
-      const chunks: Buffer[] = [];
-      try {
-        for await (const chunk of stream) {
-          chunks.push(chunk as Buffer);
-        }
-      } catch (error) {
-        throw storageErrorFrom(error, key, 'read');
-      }
-      return Buffer.concat(chunks);
-    });
+    return this.retry('getBytes', key, () => this.readAll(key, () => this.openStream(key)));
   }
 
-  /** Reads an object and checks its SHA-256 (and size, when given) against what a manifest recorded. */
-  async getVerified(key: string, expected: { sha256: string; sizeBytes?: number }): Promise<Buffer> {
-    const bytes = await this.getBytes(key);
+  /**
+   * Reads `lengthBytes` bytes of an object from `offsetBytes` with one ranged GET; a read cut off
+   * halfway starts again. A range past the end of the object fails as `integrity`.
+   */
+  async getRange(key: string, offsetBytes: number, lengthBytes: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(offsetBytes) || offsetBytes < 0 || !Number.isSafeInteger(lengthBytes) || lengthBytes <= 0) {
+      throw new StorageError('invalid-argument', key, `${key}: range of ${lengthBytes} bytes from offset ${offsetBytes} is not a positive byte range`);
+    }
+    const bytes = await this.retry('getRange', key, () => this.readAll(key, () => this.openRange(key, offsetBytes, lengthBytes)));
+    if (bytes.length !== lengthBytes) {
+      throw new StorageError('integrity', key, `${key}: ${lengthBytes} bytes from offset ${offsetBytes} asked, ${bytes.length} read: the object is shorter`);
+    }
+    return bytes;
+  }
+
+  private async openRange(key: string, offsetBytes: number, lengthBytes: number): Promise<Readable> {
+    try {
+      return await this.client.getPartialObject(this.bucket, key, offsetBytes, lengthBytes);
+    } catch (error) {
+      throw storageErrorFrom(error, key, 'read');
+    }
+  }
+
+  private async readAll(key: string, open: () => Promise<Readable>): Promise<Buffer> {
+    const stream = await open();
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of stream) {
+        chunks.push(chunk as Buffer);
+      }
+    } catch (error) {
+      throw storageErrorFrom(error, key, 'read');
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * Reads an object, or the `sizeBytes` bytes from `offsetBytes` of it when an offset is given
+   * (an image inside a pack), and checks SHA-256 and size against what a manifest recorded.
+   */
+  async getVerified(key: string, expected: VerifiedRead): Promise<Buffer> {
+    let bytes: Buffer;
+    let what = key;
+    if (expected.offsetBytes === undefined) {
+      bytes = await this.getBytes(key);
+    } else {
+      if (expected.sizeBytes === undefined) {
+        throw new StorageError('invalid-argument', key, `${key}: a read from offset ${expected.offsetBytes} needs sizeBytes`);
+      }
+      bytes = await this.getRange(key, expected.offsetBytes, expected.sizeBytes);
+      what = `${key} at offset ${expected.offsetBytes}`;
+    }
+
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (expected.sizeBytes !== undefined && bytes.length !== expected.sizeBytes) {
-      throw new StorageError('integrity', key, `${key}: size ${bytes.length} bytes differs from the recorded ${expected.sizeBytes}`);
+      throw new StorageError('integrity', key, `${what}: size ${bytes.length} bytes differs from the recorded ${expected.sizeBytes}`);
     }
     if (sha256 !== expected.sha256) {
-      throw new StorageError('integrity', key, `${key}: SHA-256 ${sha256} differs from the recorded ${expected.sha256}`);
+      throw new StorageError('integrity', key, `${what}: SHA-256 ${sha256} differs from the recorded ${expected.sha256}`);
     }
     return bytes;
   }

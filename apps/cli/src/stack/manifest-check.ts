@@ -17,6 +17,8 @@ interface ObjectReference {
   key: string;
   sha256: string;
   sizeBytes?: number;
+  /** Where the listed bytes start inside the object, for an image inside a pack. */
+  offsetBytes?: number;
 }
 
 /**
@@ -29,7 +31,12 @@ function referencesIn(value: unknown, found: ObjectReference[] = []): ObjectRefe
   } else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     if (typeof record.key === 'string' && typeof record.sha256 === 'string') {
-      found.push({ key: record.key, sha256: record.sha256, sizeBytes: typeof record.sizeBytes === 'number' ? record.sizeBytes : undefined });
+      found.push({
+        key: record.key,
+        sha256: record.sha256,
+        sizeBytes: typeof record.sizeBytes === 'number' ? record.sizeBytes : undefined,
+        offsetBytes: typeof record.offsetBytes === 'number' ? record.offsetBytes : undefined,
+      });
     }
     if (typeof record.indexKey === 'string' && typeof record.indexSha256 === 'string') {
       found.push({ key: record.indexKey, sha256: record.indexSha256 });
@@ -39,12 +46,44 @@ function referencesIn(value: unknown, found: ObjectReference[] = []): ObjectRefe
   return found;
 }
 
+/** Reads one listed object, or its listed range, and describes how it differs from the listing. */
+async function checkReference(read: (key: string) => Promise<Buffer | undefined>, reference: ObjectReference): Promise<string | undefined> {
+  const where = reference.offsetBytes === undefined ? reference.key : `${reference.key} from offset ${reference.offsetBytes}`;
+  const whole = await read(reference.key);
+  if (!whole) {
+    return `${reference.key}, which does not exist`;
+  }
+  let bytes = whole;
+  if (reference.offsetBytes !== undefined) {
+    const endBytes = reference.offsetBytes + (reference.sizeBytes ?? 0);
+    if (reference.sizeBytes === undefined || endBytes > whole.length) {
+      return `${where} for ${reference.sizeBytes ?? 'an unknown number of'} bytes, but the object has ${whole.length}`;
+    }
+    bytes = whole.subarray(reference.offsetBytes, endBytes);
+  }
+
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== reference.sha256) {
+    return `${where} with SHA-256 ${reference.sha256}, but its bytes hash to ${sha256}`;
+  }
+  if (reference.sizeBytes !== undefined && reference.sizeBytes !== bytes.length) {
+    return `${where} with ${reference.sizeBytes} bytes, but it has ${bytes.length}`;
+  }
+  return undefined;
+}
+
 /**
  * Reads every manifest in the bucket and checks that each object it lists exists with the size
  * and SHA-256 it records: the invariant that a reader who finds a manifest finds whole data.
  */
 export async function checkManifests(store: ObjectStore): Promise<ManifestCheck> {
   const result: ManifestCheck = { manifests: 0, references: 0, problems: [] };
+  // A pack is listed once per image in it, so each object is read once.
+  const objects = new Map<string, Promise<Buffer | undefined>>();
+  const read = (key: string) => {
+    if (!objects.has(key)) objects.set(key, store.getBytes(key).catch(() => undefined));
+    return objects.get(key)!;
+  };
   const manifestKeys: string[] = [];
   for await (const item of store.list('')) {
     if (MANIFEST_NAMES.some((name) => item.key.endsWith(`/${name}`))) manifestKeys.push(item.key);
@@ -55,17 +94,8 @@ export async function checkManifests(store: ObjectStore): Promise<ManifestCheck>
     const manifest = await store.getJson<unknown>(manifestKey);
     for (const reference of referencesIn(manifest)) {
       result.references += 1;
-      const bytes = await store.getBytes(reference.key).catch(() => undefined);
-      if (!bytes) {
-        result.problems.push(`${manifestKey} lists ${reference.key}, which does not exist`);
-        continue;
-      }
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      if (sha256 !== reference.sha256) {
-        result.problems.push(`${manifestKey} lists ${reference.key} with SHA-256 ${reference.sha256}, but its bytes hash to ${sha256}`);
-      } else if (reference.sizeBytes !== undefined && reference.sizeBytes !== bytes.length) {
-        result.problems.push(`${manifestKey} lists ${reference.key} with ${reference.sizeBytes} bytes, but it has ${bytes.length}`);
-      }
+      const problem = await checkReference(read, reference);
+      if (problem) result.problems.push(`${manifestKey} lists ${problem}`);
     }
   }
   return result;

@@ -1,5 +1,6 @@
 import type { DatasetImage, SkippedImage, Split } from '@inception/storage';
 import type { DatasetRepository, StoredManifest } from '../storage/dataset-repository.js';
+import type { ImagePackWriter } from '../storage/image-pack-writer.js';
 import { compareCodePoints, type ClassFolderRoot, type ClassFolderScan } from '../sources/types.js';
 import { datasetContentDigest } from './content-digest.js';
 import { ImportError } from './errors.js';
@@ -67,9 +68,11 @@ async function scanAndAssign(request: ImportRequest): Promise<{ labels: string[]
 
 const LABELS_FROM = { list: 'request', file: 'labels-file', folders: 'folder-names' } as const;
 
-/** Processes every assigned file with `concurrency` workers; the first failure stops the rest. */
-async function processAll(request: ImportRequest, repository: DatasetRepository, assigned: AssignedFile[], labelOf: Map<string, number>, options: ImportOptions): Promise<FileOutcome[]> {
-  const sink = await repository.imageWriter(request.name, options.uploadConcurrency);
+/**
+ * Processes every assigned file with `concurrency` workers and waits until their images are
+ * stored. The first failure stops the rest and deletes the packs stored so far.
+ */
+async function processAll(sink: ImagePackWriter, request: ImportRequest, assigned: AssignedFile[], labelOf: Map<string, number>, options: ImportOptions): Promise<FileOutcome[]> {
   const stop = new AbortController();
   const onAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -81,7 +84,7 @@ async function processAll(request: ImportRequest, repository: DatasetRepository,
       stop.signal.throwIfAborted();
       const index = next++;
       const { split, file } = assigned[index];
-      const outcome = await processFile(sink, request.name, split, file, labelOf.get(file.className)!, options);
+      const outcome = await processFile(sink, split, file, labelOf.get(file.className)!, options);
       outcomes[index] = outcome;
       let reported: FileEvent['outcome'] = 'skipped';
       if (outcome.kind === 'image') reported = outcome.converted ? 'converted' : 'kept';
@@ -95,7 +98,7 @@ async function processAll(request: ImportRequest, repository: DatasetRepository,
     await sink.flush();
   } catch (error) {
     stop.abort(error);
-    await sink.flush().catch(() => undefined);
+    await sink.discard();
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -104,10 +107,11 @@ async function processAll(request: ImportRequest, repository: DatasetRepository,
 }
 
 /**
- * Imports class folders into a dataset version. Images are stored content-addressed before the
- * manifest, and the manifest is written last, so an import stopped half way leaves no version
- * and can simply be run again. Identical content (labels, and each image's split, class, SHA-256
- * and source path) returns the existing version.
+ * Imports class folders into a dataset version. Images are stored in packs before the manifest,
+ * and the manifest is written last, so an import stopped half way leaves no version and can
+ * simply be run again. Identical content (labels, and each image's split, class, SHA-256 and
+ * source path) returns the existing version. Packs are deleted again when the import fails before
+ * publishing; a failed publish keeps them, as its manifest may have been stored after all.
  */
 export async function importDataset(repository: DatasetRepository, request: ImportRequest, options: ImportOptions): Promise<ImportResult> {
   const run = options.run;
@@ -121,7 +125,8 @@ export async function importDataset(repository: DatasetRepository, request: Impo
   }
 
   run?.setStage('processing');
-  const outcomes = await processAll(request, repository, assigned, labelOf, options);
+  const sink = await repository.imageWriter(request.name, options.uploadConcurrency);
+  const outcomes = await processAll(sink, request, assigned, labelOf, options);
   const images: Record<Split, DatasetImage[]> = { train: [], validation: [] };
   for (const [index, outcome] of outcomes.entries()) {
     if (outcome.kind === 'image') images[assigned[index].split].push(outcome.image);
@@ -133,6 +138,7 @@ export async function importDataset(repository: DatasetRepository, request: Impo
   images.validation.sort(byLabelThenPath);
   skipped.sort((a, b) => compareCodePoints(a.split, b.split) || compareCodePoints(a.sourcePath, b.sourcePath));
   if (images.train.length === 0) {
+    await sink.discard();
     throw new ImportError('invalid-argument', `${request.source}: no usable training images (${skipped.filter((entry) => entry.split === 'train').length} files skipped)`);
   }
 
@@ -141,6 +147,8 @@ export async function importDataset(repository: DatasetRepository, request: Impo
   return repository.withNameLock(request.name, async () => {
     const existing = await repository.findByContent(request.name, contentSha256);
     if (existing) {
+      // Only an import running beside the one that published `existing` stored packs here.
+      await sink.discard();
       return { stored: existing, created: false };
     }
     const versions = await repository.versions(request.name);

@@ -3,15 +3,16 @@ import { StorageError } from '@inception/storage';
 import { fixturePath } from '@inception/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SourceFile } from '../sources/types.js';
-import { processFile, type FileOutcome, type ImageSink } from './process-file.js';
+import { processFile, type FileOutcome, type ImageLocation, type ImageSink } from './process-file.js';
 
 const OPTIONS = { maxImagePixels: 100_000_000, maxFileBytes: 1_000_000 };
 
 class MemorySink implements ImageSink {
   readonly stored = new Map<string, Uint8Array>();
 
-  async put(sha256: string, jpegBytes: Uint8Array): Promise<void> {
+  async put(sha256: string, jpegBytes: Uint8Array): Promise<ImageLocation> {
     this.stored.set(sha256, jpegBytes);
+    return { key: 'packs/memory.pack', offsetBytes: 64 * (this.stored.size - 1) };
   }
 
   async flush(): Promise<void> {}
@@ -33,18 +34,20 @@ beforeAll(async () => {
 });
 
 describe('processFile', () => {
-  it('stores a kept JPEG under its digest', async () => {
+  it('stores a kept JPEG and records where the sink put it', async () => {
     const sink = new MemorySink();
-    const outcome = await processFile(sink, 'flowers', 'train', source(async () => jpeg), 2, OPTIONS);
+    const outcome = await processFile(sink, 'train', source(async () => jpeg), 2, OPTIONS);
     if (outcome.kind !== 'image') throw new Error(`expected an image, got ${outcome.skipped.reason}`);
-    expect(outcome.image.key).toBe(`datasets/flowers/images/${outcome.image.sha256}.jpg`);
+    expect(outcome.image.key).toBe('packs/memory.pack');
+    expect(outcome.image.offsetBytes).toBe(0);
+    expect(outcome.image.sizeBytes).toBe(jpeg.length);
     expect(outcome.image.label).toBe(2);
     expect(sink.stored.get(outcome.image.sha256)).toBe(jpeg);
   });
 
   it('skips a file that cannot be read', async () => {
     const missing = Object.assign(new Error("ENOENT: no such file or directory, open 'roses/a.jpg'"), { code: 'ENOENT' });
-    const skipped = skippedEntry(await processFile(new MemorySink(), 'flowers', 'train', source(() => Promise.reject(missing)), 1, OPTIONS));
+    const skipped = skippedEntry(await processFile(new MemorySink(), 'train', source(() => Promise.reject(missing)), 1, OPTIONS));
     expect(skipped.reason).toBe('read-failed');
     expect(skipped.detail).toContain('ENOENT');
   });
@@ -55,7 +58,7 @@ describe('processFile', () => {
       reads += 1;
       return jpeg;
     };
-    const skipped = skippedEntry(await processFile(new MemorySink(), 'flowers', 'validation', source(read, OPTIONS.maxFileBytes + 1), 1, OPTIONS));
+    const skipped = skippedEntry(await processFile(new MemorySink(), 'validation', source(read, OPTIONS.maxFileBytes + 1), 1, OPTIONS));
     expect(skipped.reason).toBe('file-too-large');
     expect(skipped.split).toBe('validation');
     expect(reads).toBe(0);
@@ -63,6 +66,6 @@ describe('processFile', () => {
 
   it('fails when the object store is unreachable', async () => {
     const unavailable = new StorageError('unavailable', 'photos/roses/a.jpg', 'read photos/roses/a.jpg: object store unavailable (ECONNREFUSED)');
-    await expect(processFile(new MemorySink(), 'flowers', 'train', source(() => Promise.reject(unavailable)), 1, OPTIONS)).rejects.toBe(unavailable);
+    await expect(processFile(new MemorySink(), 'train', source(() => Promise.reject(unavailable)), 1, OPTIONS)).rejects.toBe(unavailable);
   });
 });

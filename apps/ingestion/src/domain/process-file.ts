@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
-import { normalizeImage, probeImage } from '@inception/imaging';
-import { layout, StorageError, type DatasetImage, type SkippedImage, type Split } from '@inception/storage';
+import { normalizeImage } from '@inception/imaging';
+import { StorageError, type DatasetImage, type SkippedImage, type Split } from '@inception/storage';
 import type { SourceFile } from '../sources/types.js';
-import { jpegExifOrientation } from './exif-orientation.js';
 
-/** Stores normalised JPEGs under their SHA-256; see DatasetImageWriter. */
+/** Where a stored image's bytes are: the whole object `key`, or `sizeBytes` from `offsetBytes` inside it. */
+export interface ImageLocation {
+  key: string;
+  offsetBytes?: number;
+}
+
+/** Stores normalised JPEGs, each once by SHA-256; see ImagePackWriter. */
 export interface ImageSink {
-  /** Starts storing an image; may return before the bytes are stored. */
-  put(sha256: string, jpegBytes: Uint8Array): Promise<void>;
+  /** Stores an image, or finds it stored already; may return before the bytes are stored. */
+  put(sha256: string, jpegBytes: Uint8Array): Promise<ImageLocation>;
   /** Waits until every image put so far is stored. */
   flush(): Promise<void>;
 }
@@ -24,16 +29,6 @@ export type FileOutcome =
 
 function skip(split: Split, file: SourceFile, reason: string, detail: string, sourceBytes = 0): FileOutcome {
   return { kind: 'skipped', skipped: { split, sourcePath: file.relativePath, reason, detail }, sourceBytes };
-}
-
-/**
- * Reads the EXIF orientation of the source. JPEGs, nearly every input, are parsed directly; other
- * formats are re-encoded anyway, so one more header read by libvips costs little there.
- */
-async function exifOrientationOf(bytes: Uint8Array, format: string): Promise<number | undefined> {
-  if (format === 'jpeg') return jpegExifOrientation(bytes);
-  if (format === 'bmp') return undefined;
-  return (await probeImage(bytes)).exifOrientation;
 }
 
 async function readSource(file: SourceFile): Promise<Uint8Array | Error> {
@@ -57,7 +52,7 @@ async function readSource(file: SourceFile): Promise<Uint8Array | Error> {
  * too-many-pixels, truncated, corrupt). The EXIF orientation of the source is recorded and
  * not applied, as TensorFlow's decoder does not apply it.
  */
-export async function processFile(sink: ImageSink, datasetName: string, split: Split, file: SourceFile, label: number, options: ProcessFileOptions): Promise<FileOutcome> {
+export async function processFile(sink: ImageSink, split: Split, file: SourceFile, label: number, options: ProcessFileOptions): Promise<FileOutcome> {
   if (file.sizeBytes > options.maxFileBytes) {
     return skip(split, file, 'file-too-large', `${file.sizeBytes} bytes, more than the limit of ${options.maxFileBytes} (INGESTION_MAX_FILE_BYTES)`);
   }
@@ -70,16 +65,15 @@ export async function processFile(sink: ImageSink, datasetName: string, split: S
   if (!normalized.ok) {
     return skip(split, file, normalized.reason, normalized.detail, bytes.length);
   }
-  const exifOrientation = await exifOrientationOf(bytes, normalized.originalFormat);
 
   const sha256 = createHash('sha256').update(normalized.jpegBytes).digest('hex');
-  await sink.put(sha256, normalized.jpegBytes);
+  const location = await sink.put(sha256, normalized.jpegBytes);
   const converted = normalized.conversion !== 'none';
   const image: DatasetImage = {
     className: file.className,
     label,
     sourcePath: file.relativePath,
-    key: layout.datasetImage(datasetName, sha256),
+    key: location.key,
     sha256,
     sizeBytes: normalized.jpegBytes.length,
     width: normalized.width,
@@ -87,8 +81,11 @@ export async function processFile(sink: ImageSink, datasetName: string, split: S
     originalFormat: normalized.originalFormat,
     conversion: normalized.conversionReason ?? 'none',
   };
-  if (exifOrientation !== undefined) {
-    image.exifOrientation = exifOrientation;
+  if (location.offsetBytes !== undefined) {
+    image.offsetBytes = location.offsetBytes;
+  }
+  if (normalized.exifOrientation !== undefined) {
+    image.exifOrientation = normalized.exifOrientation;
   }
   return { kind: 'image', image, converted, sourceBytes: bytes.length };
 }

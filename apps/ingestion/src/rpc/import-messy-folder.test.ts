@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportDatasetResponse } from '@inception/proto';
-import { layout } from '@inception/storage';
+import { layout, type DatasetImage } from '@inception/storage';
 import { fixturePath, makeTempDir } from '@inception/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,11 @@ function record(sourcePath: string) {
   const found = [...manifest.images.train, ...manifest.images.validation].find((image) => image.sourcePath === sourcePath);
   if (!found) throw new Error(`no manifest record for ${sourcePath}`);
   return found;
+}
+
+/** The stored JPEG of a manifest record, read from its pack and checked against its SHA-256. */
+function storedBytes(image: DatasetImage): Promise<Buffer> {
+  return harness.objects.store.getVerified(image.key, { sha256: image.sha256, sizeBytes: image.sizeBytes, offsetBytes: image.offsetBytes });
 }
 
 beforeAll(async () => {
@@ -68,9 +73,9 @@ describe('ImportDataset of a messy folder', () => {
 
   it('records digest, size and dimensions of stored images', async () => {
     for (const image of [...manifest.images.train, ...manifest.images.validation]) {
-      const bytes = await harness.objects.store.getBytes(image.key);
+      expect(image.key, image.sourcePath).toMatch(/^datasets\/messy\/packs\/[\w-]+\.pack$/);
+      const bytes = await harness.objects.store.getRange(image.key, image.offsetBytes!, image.sizeBytes);
       const metadata = await sharp(bytes).metadata();
-      expect(image.key, image.sourcePath).toBe(layout.datasetImage('messy', image.sha256));
       expect(createHash('sha256').update(bytes).digest('hex'), image.sourcePath).toBe(image.sha256);
       expect(bytes.length, image.sourcePath).toBe(image.sizeBytes);
       expect(metadata.format, image.sourcePath).toBe('jpeg');
@@ -84,7 +89,7 @@ describe('ImportDataset of a messy folder', () => {
     for (const expected of messy.images.filter((image) => image.conversion === 'none')) {
       const image = record(expected.sourcePath);
       expect(image.conversion, expected.sourcePath).toBe('none');
-      expect(await harness.objects.store.getBytes(image.key), expected.sourcePath).toEqual(await readFile(expected.file));
+      expect(await storedBytes(image), expected.sourcePath).toEqual(await readFile(expected.file));
     }
   });
 
@@ -98,14 +103,14 @@ describe('ImportDataset of a messy folder', () => {
 
   it('converts images close to their source pixels', async () => {
     for (const expected of messy.images.filter((image) => image.pixelsLike)) {
-      const stored = await harness.objects.store.getBytes(record(expected.sourcePath).key);
+      const stored = await storedBytes(record(expected.sourcePath));
       const error = await meanAbsoluteError(stored, await readFile(expected.pixelsLike!.file));
       expect(error, expected.sourcePath).toBeLessThanOrEqual(expected.pixelsLike!.maxMeanAbsoluteError);
     }
   });
 
   it('converts CMYK within 4 of its RGB twin', async () => {
-    const stored = await harness.objects.store.getBytes(record(`${ROSES}/cmyk.jpg`).key);
+    const stored = await storedBytes(record(`${ROSES}/cmyk.jpg`));
     const twin = await readFile(fixturePath('tensorflow/jpeg/jpeg_merge_test1.jpg'));
     expect(await meanAbsoluteError(stored, twin)).toBeLessThanOrEqual(4);
   });
@@ -171,13 +176,18 @@ describe('ImportDataset of a messy folder', () => {
     await cp(path.dirname(messy.train), copy, { recursive: true, verbatimSymlinks: true });
     const changed = path.join(copy, 'train', ROSES, 'merge.jpg');
     await writeFile(changed, await sharp(await readFile(changed)).flop().jpeg({ quality: 90 }).toBuffer());
-    const imagesBefore = await countObjects(harness, 'datasets/messy/images/');
+    const packsBefore = await countObjects(harness, 'datasets/messy/packs/');
 
     const result = await harness.client.importDataset({ name: 'messy', trainSource: path.join(copy, 'train'), validationSource: path.join(copy, 'validation') });
     expect(result.created).toBe(true);
     expect(result.dataset?.ref?.version).toBe(2);
     expect(result.dataset?.contentSha256).not.toBe(imported.dataset?.contentSha256);
-    expect(await countObjects(harness, 'datasets/messy/images/')).toBe(imagesBefore + 1);
+    // Only the changed image is uploaded, in a pack of its own; the rest stay where v1 put them.
+    expect(await countObjects(harness, 'datasets/messy/packs/')).toBe(packsBefore + 1);
+    const changedManifest = await harness.objects.store.getJson<IngestionManifest>(layout.datasetManifest('messy', 2));
+    const firstPacks = new Set([...manifest.images.train, ...manifest.images.validation].map((image) => image.key));
+    const inNewPacks = [...changedManifest.images.train, ...changedManifest.images.validation].filter((image) => !firstPacks.has(image.key));
+    expect(inNewPacks.map((image) => image.sourcePath)).toEqual([`${ROSES}/merge.jpg`]);
   });
 });
 

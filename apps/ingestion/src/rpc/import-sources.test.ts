@@ -156,7 +156,7 @@ describe('ImportDataset sources', () => {
   });
 
   it('leaves no version after a failed import', async () => {
-    const broken = new FailingStore(harness.objects.store, 3);
+    const broken = new FailingStore(harness.objects.store);
     const failing = await startIngestionHarness({ store: broken });
     try {
       const error = await failure(failing.client.importDataset({ name: 'interrupted', source: folder, settings: { split: SPLIT } }));
@@ -165,6 +165,7 @@ describe('ImportDataset sources', () => {
       await failing.stop();
     }
     expect(await harness.objects.store.exists(layout.datasetManifest('interrupted', 1))).toBe(false);
+    expect(await harness.objects.store.listPrefixes('datasets/interrupted/')).toEqual([]);
 
     const retried = await harness.client.importDataset({ name: 'interrupted', source: folder, settings: { split: SPLIT } });
     expect(retried.created).toBe(true);
@@ -172,23 +173,15 @@ describe('ImportDataset sources', () => {
   });
 });
 
-/** Writes through to `inner` until `imagesBeforeFailure` images are stored, then fails like an unreachable server. */
+/** Writes through to `inner` but fails every image pack write like an unreachable server. */
 class FailingStore extends ObjectStore {
-  private imagesWritten = 0;
-
-  constructor(
-    private readonly inner: ObjectStore,
-    private readonly imagesBeforeFailure: number,
-  ) {
+  constructor(private readonly inner: ObjectStore) {
     super({ endpoint: inner.endpoint, accessKey: 'unused', secretKey: 'unused', bucket: inner.bucket });
   }
 
   override async put(key: string, body: Parameters<ObjectStore['put']>[1], contentType?: string): Promise<PutResult> {
-    if (key.includes('/images/')) {
-      this.imagesWritten += 1;
-      if (this.imagesWritten > this.imagesBeforeFailure) {
-        throw new StorageError('unavailable', key, `write ${key}: object store unavailable (simulated)`);
-      }
+    if (key.includes('/packs/')) {
+      throw new StorageError('unavailable', key, `write ${key}: object store unavailable (simulated)`);
     }
     return this.inner.put(key, body, contentType);
   }

@@ -1,72 +1,14 @@
 import { createHash } from 'node:crypto';
 import { layout, parseVersionSegment, StorageError, type ObjectStore, type PutResult } from '@inception/storage';
 import type { IngestionManifest } from '../domain/manifest.js';
-import type { ImageSink } from '../domain/process-file.js';
-
-const IMAGE_KEY_PATTERN = /\/images\/([0-9a-f]{64})\.jpg$/;
+import type { ImageLocation } from '../domain/process-file.js';
+import { ImagePackWriter } from './image-pack-writer.js';
 
 /** A manifest with the size and SHA-256 of its object, for ObjectRef messages. */
 export interface StoredManifest {
   manifest: IngestionManifest;
   sizeBytes: number;
   sha256: string;
-}
-
-/**
- * Writes normalised images under `datasets/<name>/images/<sha256>.jpg`, skipping those already
- * stored. The stored set is listed once when the writer is made, so a re-import sends no
- * request per image it already has.
- *
- * Uploads run in the background, at most `maxUploadsInFlight` at once: `put` returns once its
- * upload has started, so decoding goes on while the object store responds. `flush` waits for
- * every upload and throws the first failure; a version may be published only after it.
- */
-export class DatasetImageWriter implements ImageSink {
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly scheduled = new Set<string>();
-  private failure: { error: unknown } | undefined;
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly name: string,
-    private readonly stored: Set<string>,
-    private readonly maxUploadsInFlight: number,
-  ) {}
-
-  async put(sha256: string, jpegBytes: Uint8Array): Promise<void> {
-    this.throwIfFailed();
-    if (this.stored.has(sha256) || this.scheduled.has(sha256)) {
-      return;
-    }
-    this.scheduled.add(sha256);
-    while (this.inFlight.size >= this.maxUploadsInFlight) {
-      await Promise.race(this.inFlight);
-      this.throwIfFailed();
-    }
-
-    const upload = this.store.put(layout.datasetImage(this.name, sha256), jpegBytes, 'image/jpeg').then(
-      () => {
-        this.stored.add(sha256);
-      },
-      (error: unknown) => {
-        this.failure ??= { error };
-      },
-    );
-    const tracked = upload.finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
-  }
-
-  /** Waits for every upload started so far; throws the first upload failure. */
-  async flush(): Promise<void> {
-    while (this.inFlight.size > 0) {
-      await Promise.all(this.inFlight);
-    }
-    this.throwIfFailed();
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure) throw this.failure.error;
-  }
 }
 
 /** Dataset versions in the bucket: `datasets/<name>/v<N>/manifest.json` marks a complete version. */
@@ -143,14 +85,19 @@ export class DatasetRepository {
     return undefined;
   }
 
-  /** Lists the images `name` already has and returns a writer that adds the rest. */
-  async imageWriter(name: string, maxUploadsInFlight: number): Promise<DatasetImageWriter> {
-    const stored = new Set<string>();
-    for await (const object of this.store.list(`datasets/${name}/images/`)) {
-      const match = IMAGE_KEY_PATTERN.exec(object.key);
-      if (match) stored.add(match[1]);
+  /**
+   * Returns a writer that packs the images of an import of `name`, knowing every image its
+   * published versions already store, so those are not uploaded again.
+   */
+  async imageWriter(name: string, maxUploadsInFlight: number): Promise<ImagePackWriter> {
+    const known = new Map<string, ImageLocation>();
+    for (const version of await this.versions(name)) {
+      const { manifest } = await this.manifest(name, version);
+      for (const image of [...manifest.images.train, ...manifest.images.validation]) {
+        known.set(image.sha256, image.offsetBytes === undefined ? { key: image.key } : { key: image.key, offsetBytes: image.offsetBytes });
+      }
     }
-    return new DatasetImageWriter(this.store, name, stored, maxUploadsInFlight);
+    return new ImagePackWriter(this.store, name, known, { maxUploadsInFlight });
   }
 
   /** Publishes a version: labels first, the manifest last, so a manifest always means a whole version. */

@@ -1,5 +1,6 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withExifOrientation } from '@inception/imaging/testing';
 import { fixturePath } from '@inception/testing';
 import sharp from 'sharp';
 
@@ -38,27 +39,6 @@ export const MESSY_MAX_FILE_BYTES = 600_000;
 export const DAISY = 'daisy';
 export const GRACE = 'grace hopper [1]';
 export const ROSES = 'розы 薔薇';
-
-/**
- * Inserts an EXIF APP1 segment right after the SOI marker. Its one IFD entry is the Orientation
- * tag (0x0112, SHORT) set to `orientation`. The image data is left as it is.
- */
-export function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
-  const tiff = Buffer.alloc(26);
-  tiff.write('MM', 0, 'latin1');
-  tiff.writeUInt16BE(42, 2);
-  tiff.writeUInt32BE(8, 4);
-  tiff.writeUInt16BE(1, 8);
-  tiff.writeUInt16BE(0x0112, 10);
-  tiff.writeUInt16BE(3, 12);
-  tiff.writeUInt32BE(1, 14);
-  tiff.writeUInt16BE(orientation, 18);
-  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
-  const marker = Buffer.alloc(4);
-  marker.writeUInt16BE(0xffe1, 0);
-  marker.writeUInt16BE(payload.length + 2, 2);
-  return Buffer.concat([jpeg.subarray(0, 2), marker, payload, jpeg.subarray(2)]);
-}
 
 /**
  * Encodes 8-bit grey pixels as a BMP with RLE8 compression (BI_RLE8), which the normaliser does

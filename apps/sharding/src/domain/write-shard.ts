@@ -50,7 +50,7 @@ async function writeRecords(store: ObjectStore, datasets: DatasetReader, images:
   const writer = new TFRecordWriter(sink, { compression: unit.compression });
   const locations: RecordLocation[] = [];
 
-  const fetchImage = async (image: DatasetImage) => ({ image, encoded: await datasets.image(image.key, image.sha256, image.sizeBytes) });
+  const fetchImage = async (image: DatasetImage) => ({ image, encoded: await datasets.image(image) });
   try {
     for await (const { image, encoded } of readAhead(images, options.readAheadImages ?? DEFAULT_READ_AHEAD_IMAGES, fetchImage)) {
       options.signal?.throwIfAborted();

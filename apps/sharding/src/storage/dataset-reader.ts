@@ -1,4 +1,4 @@
-import { layout, StorageError, type DatasetManifest, type ObjectStore } from '@inception/storage';
+import { layout, StorageError, type DatasetImage, type DatasetManifest, type ObjectStore } from '@inception/storage';
 
 /** Reads dataset manifests (cached: versions are immutable) and their verified images. */
 export class DatasetReader {
@@ -23,8 +23,11 @@ export class DatasetReader {
     return manifest;
   }
 
-  /** Returns an image's bytes after checking them against the SHA-256 the manifest recorded. */
-  image(key: string, sha256: string, sizeBytes: number): Promise<Buffer> {
-    return this.store.getVerified(key, { sha256, sizeBytes });
+  /**
+   * Returns an image's bytes, read from its pack (or its own object in datasets written before
+   * packs), after checking them against the size and SHA-256 the manifest recorded.
+   */
+  image(image: DatasetImage): Promise<Buffer> {
+    return this.store.getVerified(image.key, { sha256: image.sha256, sizeBytes: image.sizeBytes, offsetBytes: image.offsetBytes });
   }
 }

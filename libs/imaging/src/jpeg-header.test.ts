@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { fixturePath } from '@inception/testing';
+import { fixturePath, readExpected } from '@inception/testing';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withExifOrientation } from '../testing/messy-dataset.js';
-import { jpegExifOrientation } from './exif-orientation.js';
+import { jpegExifOrientation, readJpegHeader } from './jpeg-header.js';
+import { withExifOrientation } from './testing/exif.js';
 
 let daisy: Buffer;
 
@@ -37,5 +37,22 @@ describe('jpegExifOrientation', () => {
     const png = await sharp(daisy).png().toBuffer();
     expect(jpegExifOrientation(png)).toBeUndefined();
     expect(jpegExifOrientation(await readFile(fixturePath('tensorflow/jpeg/jpeg_merge_test1_cmyk.jpg')))).toBeUndefined();
+  });
+});
+
+describe('readJpegHeader', () => {
+  it.each(['tensorflow/jpeg/small.jpg', 'tensorflow/jpeg/jpeg_merge_test1_cmyk.jpg', 'tensorflow/jpeg/grace_hopper.jpg'])('reads the frame of %s', async (fixture) => {
+    const expected = readExpected<{ width: number; height: number; components: number; progressive: boolean }>(fixture);
+
+    const { frame } = readJpegHeader(await readFile(fixturePath(fixture)));
+
+    expect(frame).toMatchObject({ width: expected.width, height: expected.height, components: expected.components, precision: 8 });
+    expect(frame!.marker === 0xc2).toBe(expected.progressive);
+  });
+
+  it('finds no frame when a segment before it is cut', async () => {
+    const bytes = await readFile(fixturePath('tensorflow/jpeg/small.jpg'));
+
+    expect(readJpegHeader(bytes.subarray(0, 200)).frame).toBeUndefined();
   });
 });

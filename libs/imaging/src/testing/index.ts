@@ -1,0 +1,1 @@
+export { withExifOrientation } from './exif.js';
