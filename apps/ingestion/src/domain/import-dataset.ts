@@ -35,7 +35,7 @@ export interface FileEvent {
 export interface ImportOptions extends ProcessFileOptions {
   /** Files read and decoded at once. */
   concurrency: number;
-  /** Image uploads to the object store in flight at once, beside the decoding. */
+  /** Image packs uploading to the object store at once, beside the decoding. */
   uploadConcurrency: number;
   /** Aborting stops the import before the next file; nothing is published. */
   signal?: AbortSignal;

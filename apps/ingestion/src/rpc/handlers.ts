@@ -19,7 +19,7 @@ export interface IngestionDependencies {
   metrics: IngestionMetrics;
   maxImagePixels: number;
   concurrency: number;
-  /** Image uploads in flight at once per import (default 16). */
+  /** Image packs uploading at once per import (default INGESTION_UPLOAD_CONCURRENCY, 2). */
   uploadConcurrency?: number;
   /** Largest source file read, in bytes (default INGESTION_MAX_FILE_BYTES's default, 256 MiB). */
   maxFileBytes?: number;
