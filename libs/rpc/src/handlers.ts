@@ -89,6 +89,31 @@ export interface HandlerOptions {
   authorize?: (metadata: grpc.Metadata) => void;
   /** Aborted when the server starts shutting down: server-streaming calls then end with UNAVAILABLE. */
   shutdownSignal?: AbortSignal;
+  /** Aborted when the shutdown grace period ends: unary and client-streaming calls still running then end with UNAVAILABLE. */
+  graceEndSignal?: AbortSignal;
+}
+
+/**
+ * Wraps `callback` so the call gets one status, and ends the call with UNAVAILABLE when
+ * `graceEndSignal` aborts first. Without this the server's forced shutdown resets the stream, and
+ * the client reports CANCELLED, as if it had cancelled the call itself.
+ */
+function respondOnce(callback: grpc.sendUnaryData<unknown>, context: CallContext, controller: AbortController, graceEndSignal: AbortSignal | undefined): grpc.sendUnaryData<unknown> {
+  let responded = false;
+  const endAtGraceEnd = () => {
+    const error = ServiceError.unavailable(`${context.method}: the server shut down before the call finished`);
+    controller.abort(error);
+    respond(statusOf(error, context));
+  };
+  const respond: grpc.sendUnaryData<unknown> = (error, response) => {
+    if (responded) return;
+    responded = true;
+    graceEndSignal?.removeEventListener('abort', endAtGraceEnd);
+    callback(error, response);
+  };
+  if (graceEndSignal?.aborted) endAtGraceEnd();
+  else graceEndSignal?.addEventListener('abort', endAtGraceEnd, { once: true });
+  return respond;
 }
 
 /** Wraps a typed handler into the callback form grpc-js calls. */
@@ -103,10 +128,12 @@ export function grpcHandlerFor(method: DescMethod, handler: (...args: never[]) =
   switch (method.methodKind) {
     case 'unary':
       return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const context = contextFor(call, method, logger, new AbortController());
+        const controller = new AbortController();
+        const context = contextFor(call, method, logger, controller);
+        const respond = respondOnce(callback, context, controller, options.graceEndSignal);
         run(context, call.request).then(
-          (response) => callback(null, toMessage(response)),
-          (error: unknown) => callback(statusOf(error, context)),
+          (response) => respond(null, toMessage(response)),
+          (error: unknown) => respond(statusOf(error, context)),
         );
       };
     case 'server_streaming':
@@ -150,10 +177,12 @@ export function grpcHandlerFor(method: DescMethod, handler: (...args: never[]) =
       };
     case 'client_streaming':
       return (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const context = contextFor(call, method, logger, new AbortController());
+        const controller = new AbortController();
+        const context = contextFor(call, method, logger, controller);
+        const respond = respondOnce(callback, context, controller, options.graceEndSignal);
         run(context, messagesOf(call)).then(
-          (response) => callback(null, toMessage(response)),
-          (error: unknown) => callback(statusOf(error, context)),
+          (response) => respond(null, toMessage(response)),
+          (error: unknown) => respond(statusOf(error, context)),
         );
       };
     default:

@@ -1,4 +1,4 @@
-import { JobState, RegistryService, TrainerService } from '@inception/proto';
+import { IngestionService, JobState, RegistryService, TrainerService } from '@inception/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRpcClient, type RpcClient } from './client.js';
 import { GrpcStatus, ServiceError } from './errors.js';
@@ -133,5 +133,50 @@ describe('shutdown', () => {
     client.close();
     expect(error.code).toBe(GrpcStatus.UNAVAILABLE);
     expect(error.message).toBe('/inception.v1.TrainerService/WatchJob: the server is shutting down; open the stream again');
+  });
+
+  it('ends overdue calls with UNAVAILABLE', async () => {
+    let unaryAborted = false;
+    let requestsReceived = 0;
+    const server = await startRpcServer({
+      name: 'closing',
+      logger: silentLogger,
+      shutdownGraceMs: 100,
+      services: [
+        implementSome(TrainerService, {
+          async getJob(_request, context) {
+            await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+            unaryAborted = true;
+            return {};
+          },
+        }),
+        implementSome(IngestionService, {
+          async uploadDataset(requests) {
+            for await (const _ of requests) requestsReceived += 1;
+            return {};
+          },
+        }),
+      ],
+    });
+    const trainer = createRpcClient(TrainerService, server.address);
+    const ingestion = createRpcClient(IngestionService, server.address);
+    const unary = trainer.getJob({ jobId: 'slow' }).catch((caught: unknown) => caught);
+    // A client stream that sends one message and never ends, like an upload whose client stalls.
+    const upload = ingestion.uploadDataset((async function* () {
+      yield { part: { case: 'header' as const, value: { name: 'held' } } };
+      await new Promise(() => {});
+    })()).catch((caught: unknown) => caught);
+    while (requestsReceived === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    await server.shutdown();
+    const unaryError = (await unary) as ServiceError;
+    const uploadError = (await upload) as ServiceError;
+    trainer.close();
+    ingestion.close();
+    expect(unaryError.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(unaryError.message).toBe('/inception.v1.TrainerService/GetJob: the server shut down before the call finished');
+    expect(unaryAborted).toBe(true);
+    expect(uploadError.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(uploadError.message).toBe('/inception.v1.IngestionService/UploadDataset: the server shut down before the call finished');
   });
 });

@@ -40,7 +40,7 @@ export interface RpcServer {
   readonly health: HealthImplementation;
   /**
    * Marks every service NOT_SERVING and ends server-streaming calls with UNAVAILABLE, lets the
-   * other running calls finish within the grace period, then cancels the rest.
+   * other running calls finish within the grace period, then ends the rest with UNAVAILABLE.
    */
   shutdown(): Promise<void>;
 }
@@ -48,6 +48,8 @@ export interface RpcServer {
 export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024 + 64 * 1024;
 export const DEFAULT_MAX_SEND_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+/** Time the UNAVAILABLE statuses sent at the end of the grace period get to reach clients before the connections are cut, in milliseconds. */
+const FORCE_SHUTDOWN_DELAY_MS = 1_000;
 
 function timed(handler: grpc.UntypedHandleCall, report: (code: string, seconds: number) => void): grpc.UntypedHandleCall {
   return ((call: SurfaceCall & { sendStatus?: unknown }, callback?: grpc.sendUnaryData<unknown>) => {
@@ -82,6 +84,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     'grpc.max_concurrent_streams': options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
   });
   const closing = new AbortController();
+  const graceEnded = new AbortController();
   const tokens = options.auth && options.auth.tokens.size > 0 ? options.auth.tokens : undefined;
   if (options.auth) {
     checkScopeTables(
@@ -104,7 +107,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       const path = `/${service.typeName}/${method.name}`;
       const needed = options.auth?.scopes.find((table) => table.service.typeName === service.typeName)?.scopes.get(method.name);
       const authorize = tokens && needed ? (metadata: grpc.Metadata) => authorizeCall(tokens, metadata, path, needed) : undefined;
-      const grpcHandler = grpcHandlerFor(method, handler, options.logger, { authorize, shutdownSignal: closing.signal });
+      const grpcHandler = grpcHandlerFor(method, handler, options.logger, { authorize, shutdownSignal: closing.signal, graceEndSignal: graceEnded.signal });
       implementation[method.localName] = options.onCallEnd
         ? timed(grpcHandler, (code, seconds) => options.onCallEnd!({ method: method.name, service: service.typeName, code, seconds }))
         : grpcHandler;
@@ -127,13 +130,19 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         health.setStatus(service.typeName, 'NOT_SERVING');
       }
       closing.abort();
-      const timer = setTimeout(() => {
-        options.logger.warn({ graceMs: options.shutdownGraceMs ?? 10_000 }, 'calls still running after the grace period; cancelling them');
-        server.forceShutdown();
-        resolve();
+      let forceTimer: NodeJS.Timeout | undefined;
+      const graceTimer = setTimeout(() => {
+        options.logger.warn({ graceMs: options.shutdownGraceMs ?? 10_000 }, 'calls still running after the grace period; ending them with UNAVAILABLE');
+        graceEnded.abort();
+        // The statuses just sent usually let tryShutdown finish, and a connection still open after this delay is cut.
+        forceTimer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, FORCE_SHUTDOWN_DELAY_MS);
       }, options.shutdownGraceMs ?? 10_000);
       server.tryShutdown(() => {
-        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        clearTimeout(forceTimer);
         resolve();
       });
     });
