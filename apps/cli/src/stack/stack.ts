@@ -28,6 +28,11 @@ export type ServiceName = 'ingestion' | 'sharding' | 'registry' | 'trainer';
 export interface RestartOptions {
   /** End the process with SIGKILL instead of a graceful SIGTERM (default false). */
   kill?: boolean;
+  /**
+   * Runs after the old process has exited and before the new one starts, so a fault test can
+   * keep the outage going until a client has run into it.
+   */
+  whileStopped?: () => Promise<void>;
 }
 
 export interface Stack {
@@ -121,6 +126,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const restartService = async (name: ServiceName | 's3', restart: RestartOptions = {}) => {
       const running = processes.get(name);
       await (restart.kill ? running?.kill() : running?.stop());
+      await restart.whileStopped?.();
       if (name === 's3') {
         if (!s3Env) throw new Error('the stack uses an external S3 server, which it cannot restart');
         const s3 = await startProcess('s3', 'apps/cli/src/stack/s3-process.ts', s3Env, path.join(logDir, 's3.log'));
