@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-
 import { describeError } from './backend-error.js';
+import { loadCpuBackend } from './load-cpu-backend.js';
 import { loadNodeBackend } from './load-node-backend.js';
 import { loadWasmBackend, type WasmBackendInfo } from './load-wasm-backend.js';
 
@@ -112,9 +111,7 @@ async function loadBackend(name: BackendName, isForced: boolean): Promise<Loaded
     case 'wasm':
       return { backend: 'wasm', wasm: await loadWasmBackend() };
     case 'cpu':
-      if (!(await tf.setBackend('cpu'))) {
-        throw new Error("tf.setBackend('cpu') returned false (tfjs logged the cause as a warning)");
-      }
+      await loadCpuBackend();
       return { backend: 'cpu' };
   }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { bytesSource, isDecodedDType, localFileSystem, openCheckpoint, sumTensorValues, type CheckpointFileSystem } from '@inception/checkpoint';
 import { isS3Uri, parseS3Uri, type ObjectStore } from '@inception/storage';
+import { initBackend } from '@inception/tf-runtime';
 
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
 import { readTrainerCheckpoint, type TrainerTensorView } from './trainer-checkpoint-inspect.js';
@@ -41,6 +42,9 @@ export function registerCheckpointCommands(program: Command): void {
  * Throws on the first damaged tensor, after the text rows of the tensors before it.
  */
 export async function runCheckpointInspect(prefix: string, options: CheckpointInspectOptions): Promise<void> {
+  // A trainer checkpoint is decoded into tfjs tensors to sum them, which the cpu backend does fast
+  // enough. Without an explicit backend tfjs would pick cpu itself and print its Node.js advert.
+  await initBackend({ forced: 'cpu' });
   const { fileSystem, path } = fileSystemFor(prefix);
   const trainer = await readTrainerCheckpoint(fileSystem, path);
   if (trainer) {

@@ -1,4 +1,5 @@
 import { buildInceptionV3, summarizeModel } from '@inception/inception';
+import { initBackend } from '@inception/tf-runtime';
 
 export interface ModelSummaryOptions {
   numClasses: number;
@@ -11,8 +12,7 @@ export interface ModelSummaryOptions {
 
 /** `inception model summary`: builds the model on the cpu backend and prints its shapes and counts. */
 export async function runModelSummary(options: ModelSummaryOptions): Promise<void> {
-  const tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
+  await initBackend({ forced: 'cpu' });
   const model = buildInceptionV3({ numClasses: options.numClasses, imageSize: options.imageSize, depthMultiplier: options.depthMultiplier, minDepth: options.minDepth, auxLogits: options.auxLogits });
   const summary = summarizeModel(model);
   if (options.json) {
