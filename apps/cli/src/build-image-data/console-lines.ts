@@ -58,18 +58,20 @@ export const finishedLine = (timestamp: string, written: number): string =>
 export const skippedLine = (filePath: string, reason: string, detail: string): string => `SKIPPED: invalid image ${filePath}: ${reason}, ${detail}`;
 
 /**
- * Describes a conversion with the original's wording where it has one (PNG and CMYK input), and
- * in the same form for the conversions it did not make.
+ * Names a kind of conversion with the original's wording where it has one (PNG and CMYK input), and
+ * in the same form for the conversions it did not make: "PNG to JPEG", "grayscale to RGB".
  */
-export function convertingLine(image: NormalizedImage, filePath: string): string {
+export function conversionKind(image: NormalizedImage): string {
   switch (image.conversionReason) {
     case 'not-jpeg':
-      return `Converting ${image.originalFormat.toUpperCase()} to JPEG for ${filePath}`;
+      return `${image.originalFormat.toUpperCase()} to JPEG`;
     case 'cmyk-jpeg':
-      return `Converting CMYK to RGB for ${filePath}`;
+      return 'CMYK to RGB';
     case 'grayscale-jpeg':
-      return `Converting grayscale to RGB for ${filePath}`;
+      return 'grayscale to RGB';
     default:
-      return `Converting JPEG color space to RGB for ${filePath}`;
+      return 'JPEG color space to RGB';
   }
 }
+
+export const convertingLine = (kind: string, filePath: string): string => `Converting ${kind} for ${filePath}`;

@@ -79,6 +79,9 @@ export async function runBuildImageData(
     print(launchingLine(options.numThreads, plan.threadRanges));
     const result = await writeSplit(plan, target, print);
 
+    for (const line of result.conversionSummary) {
+      print(line);
+    }
     const skipped = [...result.skipped].sort((a, b) => compareUtf8(a.path, b.path));
     for (const file of skipped) {
       print(skippedLine(file.path, file.reason, file.detail));

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { normalizeImage, type NormalizeResult } from '@inception/imaging';
 import { TFRecordWriter, buildImageExample, encodeExampleParts, formatRecordIndex, type RecordLocation } from '@inception/tfrecord';
 
-import { convertingLine, nowMicroseconds, processedLine, pythonTimestamp, wroteShardLine, wroteThreadLine } from './console-lines.js';
+import { nowMicroseconds, processedLine, pythonTimestamp, wroteShardLine, wroteThreadLine } from './console-lines.js';
+import { ConversionLog } from './conversion-log.js';
 import type { PlannedShard, SplitPlan } from './plan.js';
 import type { ShardTarget } from './shard-target.js';
 
@@ -19,6 +20,8 @@ export interface SkippedFile {
 export interface SplitResult {
   written: number;
   skipped: SkippedFile[];
+  /** Counts of the kinds of conversion whose files were not all listed, to print before the split's last line. */
+  conversionSummary: string[];
 }
 
 /** Images written by one thread between two progress lines, as in `build_image_data.py`. */
@@ -35,10 +38,11 @@ const timestamp = (): string => pythonTimestamp(nowMicroseconds());
 export async function writeSplit(plan: SplitPlan, target: ShardTarget, print: (line: string) => void): Promise<SplitResult> {
   const stop = new AbortController();
   const skipped: SkippedFile[] = [];
+  const conversions = new ConversionLog(print);
 
   const workers = plan.threadRanges.map(async (_, thread) => {
     try {
-      return await writeThread(plan, thread, { target, print, skipped, signal: stop.signal });
+      return await writeThread(plan, thread, { target, print, skipped, conversions, signal: stop.signal });
     } catch (error) {
       stop.abort(error);
       throw error;
@@ -51,13 +55,14 @@ export async function writeSplit(plan: SplitPlan, target: ShardTarget, print: (l
     throw (failure as PromiseRejectedResult).reason;
   }
   const written = outcomes.reduce((total, outcome) => total + (outcome as PromiseFulfilledResult<number>).value, 0);
-  return { written, skipped };
+  return { written, skipped, conversionSummary: conversions.summaryLines() };
 }
 
 interface ThreadContext {
   target: ShardTarget;
   print: (line: string) => void;
   skipped: SkippedFile[];
+  conversions: ConversionLog;
   signal: AbortSignal;
 }
 
@@ -96,7 +101,7 @@ async function writeShard(
         continue;
       }
       if (image.conversion !== 'none') {
-        context.print(convertingLine(image, file.path));
+        context.conversions.record(image, file.path);
       }
 
       const recordParts = encodeExampleParts(

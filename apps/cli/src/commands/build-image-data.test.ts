@@ -188,6 +188,49 @@ describe('build-image-data to a folder', () => {
   });
 });
 
+describe('build-image-data with many conversions', () => {
+  const GRAY_TRAIN_IMAGES = 7;
+  let images: string;
+  let run: CliRun;
+
+  beforeAll(async () => {
+    images = path.join(root, 'many-gray');
+    const grayJpeg = await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 90, g: 90, b: 90 } } }).toColourspace('b-w').jpeg().toBuffer();
+    for (const [split, count] of [['train', GRAY_TRAIN_IMAGES], ['validation', 1]] as const) {
+      await mkdir(path.join(images, split, 'gray'), { recursive: true });
+      for (let i = 0; i < count; i++) await writeFile(path.join(images, split, 'gray', `gray-${i}.jpg`), grayJpeg);
+    }
+    await writeFile(path.join(images, 'labels.txt'), 'gray\n');
+
+    run = await runCli([
+      'build-image-data',
+      ...['--train_directory', path.join(images, 'train'), '--validation_directory', path.join(images, 'validation')],
+      ...['--output_directory', path.join(root, 'out-many-gray'), '--labels_file', path.join(images, 'labels.txt')],
+      ...['--train_shards', '1', '--validation_shards', '1', '--num_threads', '1'],
+    ]);
+  });
+
+  it('lists five files of a kind, then counts', () => {
+    const lines = run.stdout.trimEnd().split('\n');
+    const trainStart = lines.indexOf(`Determining list of input files and labels from ${path.join(images, 'train')}.`);
+    const train = lines.slice(trainStart);
+
+    expect(run.exitCode).toBe(0);
+    expect(trainStart).toBeGreaterThan(0);
+    expect(train.filter((line) => line.startsWith('Converting grayscale to RGB for ') && line.endsWith('.jpg'))).toHaveLength(5);
+    expect(train).toContain('Converting grayscale to RGB for more files: these are counted at the end of the split, not listed');
+    expect(train.at(-2)).toBe(`Converted grayscale to RGB: ${GRAY_TRAIN_IMAGES} images in total, 2 of them not listed above`);
+  });
+
+  it('prints no count when every file was listed', () => {
+    const lines = run.stdout.trimEnd().split('\n');
+    const validation = lines.slice(0, lines.findIndex((line) => line.includes('Finished writing all')) + 1);
+
+    expect(validation.filter((line) => line.startsWith('Converting grayscale to RGB for '))).toHaveLength(1);
+    expect(validation.some((line) => line.startsWith('Converted '))).toBe(false);
+  });
+});
+
 describe('build-image-data input checks', () => {
   async function expectNoShards(output: string): Promise<void> {
     const names = await readdir(output).catch(() => [] as string[]);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
+import { CONVERTING_LINES_PER_KIND } from '../build-image-data/conversion-log.js';
 import type { BuildImageDataOptions } from '../build-image-data/run.js';
 
 /** A flag of `build_image_data.py`: its name with underscores, its kebab-case twin, help and default. */
@@ -33,6 +34,8 @@ Differences from build_image_data.py:
     image that is not a 3-channel JPEG (PNG, GIF, BMP, WebP, TIFF, grayscale or CMYK JPEG) is stored
     re-encoded as an RGB JPEG at quality 100. TensorFlow converts only files named *.png and keeps the
     bytes of grayscale JPEGs. RGB JPEGs are stored byte for byte in both.
+  - Each split lists the first ${CONVERTING_LINES_PER_KIND} files of each kind of conversion ("Converting grayscale to RGB for …")
+    and counts the rest in a "Converted …" line before the split's last line.
   - Files that are not usable images are skipped and listed as SKIPPED lines before the last line, whose
     count is of images written.
   - A labels-file line with no class folder, a class folder missing from the labels file, or a split with
