@@ -119,9 +119,28 @@ describe('tfrecord inspect on damage', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain(`${fixturePath(DAMAGED_PETS)} record 0 at offset 0: data CRC mismatch`);
     expect(run.stderr).toContain('Failed check: data-crc');
-    expect(run.stderr).toContain("ENOENT: no such file or directory, open '/nonexistent/train-00000-of-00001'");
-    expect(run.stdout).toContain('0 records read before the error');
+    expect(run.stderr).toContain('inception: tfrecord inspect: /nonexistent/train-00000-of-00001: file not found\n');
+    expect(run.stdout).not.toContain('/nonexistent/train-00000-of-00001');
     expect(run.stdout).toContain('10 records, compression none');
+  });
+
+  it('names a missing file in one line', async () => {
+    const missingPath = path.join(tempDir, 'missing.record');
+
+    const run = await runCli(['tfrecord', 'inspect', missingPath]);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`inception: tfrecord inspect: ${missingPath}: file not found\n`);
+  });
+
+  it('rejects a folder', async () => {
+    const run = await runCli(['tfrecord', 'inspect', '--json', tempDir]);
+    const [file] = parseJson(run);
+
+    expect(run.exitCode).toBe(1);
+    expect(file.error?.message).toBe(`${tempDir}: is a folder, not a TFRecord file`);
+    expect(file.recordCount).toBe(0);
   });
 
   it('prints records read before a truncation', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isS3Uri, parseS3Uri } from '@inception/storage';
@@ -72,7 +73,7 @@ export function registerTfrecordCommands(program: Command): void {
     )
     .argument('<file...>', 'TFRecord files or s3:// objects')
     .option('--json', 'print JSON: one entry per file with its records, count and error', false)
-    .option('--limit <n>', 'records shown per file; all records are still read, checked and counted', parseLimit)
+    .option('--limit <n>', 'records shown per file; all records are still read, checked and counted (default: all)', parseLimit)
     .addOption(new Option('--compression <type>', 'compression of the files; auto detects GZIP and ZLIB').choices(['auto', 'none', 'gzip', 'zlib']).default('auto'))
     .option('--full', 'print every list value, and bytes values in full as base64 instead of their length and SHA-256', false)
     .action(async (files: string[], options: TfrecordInspectOptions) => {
@@ -93,11 +94,19 @@ export async function runTfrecordInspect(files: string[], options: TfrecordInspe
   for (const file of files) {
     const view: FileView = { file, recordCount: 0, records: [] };
     views.push(view);
-    if (!options.json) console.log(`${file}`);
 
-    let reader: TFRecordReader | undefined;
+    let reader: TFRecordReader;
     try {
       reader = await openReader(file, compression);
+    } catch (error) {
+      // A file that cannot be opened gets one error line and no listing.
+      view.error = describeError(error);
+      if (!options.json) printError(view.error);
+      continue;
+    }
+
+    if (!options.json) console.log(`${file}`);
+    try {
       for await (const record of reader) {
         view.recordCount += 1;
         if (view.records.length < limit) {
@@ -109,7 +118,7 @@ export async function runTfrecordInspect(files: string[], options: TfrecordInspe
     } catch (error) {
       view.error = describeError(error);
     }
-    view.compression = reader?.summary.compression;
+    view.compression = reader.summary.compression;
 
     if (!options.json) printFileSummary(view);
   }
@@ -128,8 +137,13 @@ function parseLimit(text: string): number {
   return limit;
 }
 
+/**
+ * Opens a local file or an s3:// object for reading. Throws an error that names the file when it
+ * is missing, a folder or unreadable, before anything of it is printed.
+ */
 async function openReader(file: string, compression: TFRecordReadCompression): Promise<TFRecordReader> {
   if (!isS3Uri(file)) {
+    await checkLocalFile(file);
     return readTFRecordFile(file, { compression });
   }
 
@@ -143,6 +157,29 @@ async function openReader(file: string, compression: TFRecordReadCompression): P
     throw new Error(`${file}: object not found`);
   }
   return readTFRecords(await store.getStream(key), { fileName: file, compression, sourceSizeBytes: info.sizeBytes });
+}
+
+/** Messages for the file-system errors of opening or reading a file, by Node's error code. */
+const FILE_ERROR_SENTENCES: Record<string, string> = {
+  ENOENT: 'file not found',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+};
+
+// The reader opens the file only once iteration starts, so this opens it first to report a
+// missing or unreadable file with its own message instead of Node's "ENOENT: no such file …".
+async function checkLocalFile(file: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    if ((await handle.stat()).isDirectory()) throw new Error(`${file}: is a folder, not a TFRecord file`);
+  } catch (error) {
+    const sentence = FILE_ERROR_SENTENCES[(error as NodeJS.ErrnoException).code ?? ''];
+    throw sentence === undefined ? error : new Error(`${file}: ${sentence}`, { cause: error });
+  } finally {
+    await handle?.close();
+  }
 }
 
 function describeRecord(index: number, offset: number, data: Uint8Array, full: boolean): RecordView {
@@ -251,6 +288,10 @@ function printFileSummary(view: FileView): void {
   }
 
   console.log(`  ${view.recordCount} records read before the error${compression}${offsets}`);
-  const check = view.error.check === undefined ? '' : `. Failed check: ${view.error.check}`;
-  console.error(`inception: tfrecord inspect: ${view.error.message}${check}`);
+  printError(view.error);
+}
+
+function printError(error: NonNullable<FileView['error']>): void {
+  const check = error.check === undefined ? '' : `. Failed check: ${error.check}`;
+  console.error(`inception: tfrecord inspect: ${error.message}${check}`);
 }
