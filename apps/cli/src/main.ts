@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, Help, InvalidArgumentError, type Option } from 'commander';
 import { GrpcStatus } from '@inception/rpc';
 import { resolveClientSecurity, useClientSecurity, type SecurityFlags } from './clients.js';
 import { runDemo } from './commands/demo.js';
@@ -23,13 +23,23 @@ function positiveInteger(value: string): number {
 
 const program = new Command('inception').description('Train Inception v3 image classifiers: datasets, TFRecord shards, training jobs and model versions over gRPC.');
 
+// Commander 14 checks requiredOption but does not say so in --help. Subcommands copy this setting
+// when they are created, so it is configured before any of them.
+program.configureHelp({
+  optionDescription(option: Option): string {
+    const description = Help.prototype.optionDescription.call(this, option);
+    return option.mandatory ? `${description} (required)` : description;
+  },
+});
+
 // Global options: every command that calls the services sends this token and uses this TLS setup.
+// clients.ts reads the variables, which count only when not empty, so `(env: …)` is help text here.
 program
-  .option('--token <token>', 'bearer token sent to the services (other local users can see it in the process list: prefer INCEPTION_TOKEN or --token-file)')
-  .option('--token-file <file>', 'file that contains the bearer token')
-  .option('--tls-ca-file <file>', "PEM CA that signed the services' certificates; turns on TLS (default: INCEPTION_TLS_CA_FILE)")
-  .option('--tls-cert-file <file>', 'PEM client certificate for mutual TLS (default: INCEPTION_TLS_CERT_FILE)')
-  .option('--tls-key-file <file>', 'PEM key of --tls-cert-file (default: INCEPTION_TLS_KEY_FILE)')
+  .option('--token <token>', 'bearer token sent to the services; other local users can see it in the process list, so prefer INCEPTION_TOKEN or --token-file (env: INCEPTION_TOKEN)')
+  .option('--token-file <file>', 'file that contains the bearer token, used in place of --token')
+  .option('--tls-ca-file <file>', "PEM CA that signed the services' certificates; turns on TLS (env: INCEPTION_TLS_CA_FILE)")
+  .option('--tls-cert-file <file>', 'PEM client certificate for mutual TLS (env: INCEPTION_TLS_CERT_FILE)')
+  .option('--tls-key-file <file>', 'PEM key of --tls-cert-file (env: INCEPTION_TLS_KEY_FILE)')
   .hook('preAction', async () => useClientSecurity(await resolveClientSecurity(program.opts<SecurityFlags>(), process.env)));
 
 program

@@ -16,13 +16,13 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { connect } from '../clients.js';
 import { datasetListLine, datasetSummaryLines, importProgressBar, importProgressLines, silentDisplay, skippedFileLines, type ImportDisplay } from './dataset-output.js';
 import { prepareUpload, uploadMessages } from './dataset-upload.js';
-import { serviceAddress } from './output.js';
+import { addressOption, serviceAddress, withDefault } from './output.js';
 
 /** Time one import may take, in milliseconds; an estimate with room for ImageNet-size imports. */
 const IMPORT_TIMEOUT_MS = 24 * 3_600_000;
 
 export interface DatasetCommonOptions {
-  /** Ingestion service address (default $INCEPTION_INGESTION or 127.0.0.1:50051). */
+  /** Ingestion service address (default: $INCEPTION_INGESTION, else 127.0.0.1:50051). */
   ingestion?: string;
   json: boolean;
 }
@@ -54,7 +54,7 @@ export interface DatasetImportResult {
 }
 
 function ingestionClient(options: DatasetCommonOptions) {
-  return connect(IngestionService, serviceAddress(options.ingestion, 'INCEPTION_INGESTION', 50051), { timeoutMs: IMPORT_TIMEOUT_MS, idempotentMethods: ['GetDataset', 'ListDatasets'] });
+  return connect(IngestionService, serviceAddress(options.ingestion, 'ingestion'), { timeoutMs: IMPORT_TIMEOUT_MS, idempotentMethods: ['GetDataset', 'ListDatasets'] });
 }
 
 function splitFrom(options: DatasetImportOptions): MessageInitShape<typeof ImportSettingsSchema>['split'] {
@@ -239,7 +239,6 @@ function terminalFor(json: boolean): DatasetTerminal {
 /** Adds `inception dataset import|list|show`. */
 export function registerDatasetCommands(program: Command): void {
   const dataset = program.command('dataset').description('import labelled image folders as dataset versions, and list and show them');
-  const address = ['--ingestion <address>', 'ingestion gRPC address (default $INCEPTION_INGESTION or 127.0.0.1:50051)'] as const;
 
   dataset
     .command('import')
@@ -248,11 +247,11 @@ export function registerDatasetCommands(program: Command): void {
     .argument('<sources...>', 'one root to split, or a train root and a validation root')
     .option('--validation-per-class <n>', 'split one root: validation files per class (the Flowers recipe uses 100)', positiveOrZeroInteger)
     .option('--validation-fraction <f>', 'split one root: share of each class for validation, e.g. 0.1', fraction)
-    .option('--seed <s>', 'seed of the split (default 12345, as in build_image_data.py)', seedValue)
+    .option('--seed <s>', withDefault('seed of the split', '12345, as in build_image_data.py'), seedValue)
     .option('--labels-file <file>', 'class names in label order, one per line (default: sorted folder names)')
     .option('--upload', 'send local folders or an archive to the service instead of their paths on its file system', false)
     .option('--json', 'print the dataset version and the last progress as JSON', false)
-    .option(...address)
+    .addOption(addressOption('ingestion'))
     .action(async (name: string, sources: string[], options: Omit<DatasetImportOptions, 'name' | 'sources'>) => {
       await runDatasetImport({ ...options, name, sources }, terminalFor(options.json));
     });
@@ -262,7 +261,7 @@ export function registerDatasetCommands(program: Command): void {
     .description('list dataset versions')
     .argument('[name]', 'only versions of this dataset')
     .option('--json', 'print JSON', false)
-    .option(...address)
+    .addOption(addressOption('ingestion'))
     .action(async (name: string | undefined, options: DatasetCommonOptions) => {
       await runDatasetList({ ...options, name }, terminalFor(true));
     });
@@ -273,7 +272,7 @@ export function registerDatasetCommands(program: Command): void {
     .argument('<dataset>', 'NAME@VERSION, or NAME for the newest version')
     .option('--skipped', 'list every skipped file with its reason', false)
     .option('--json', 'print JSON', false)
-    .option(...address)
+    .addOption(addressOption('ingestion'))
     .action(async (name: string, options: DatasetCommonOptions & { skipped: boolean }) => {
       await runDatasetShow({ ...options, dataset: name }, terminalFor(true));
     });

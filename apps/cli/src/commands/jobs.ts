@@ -2,10 +2,10 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { JobKind, JobSchema, JobState, ListJobsResponseSchema, TrainerService, type Job } from '@inception/proto';
 import { connect } from '../clients.js';
 import type { Command } from 'commander';
-import { printMessageJson, serviceAddress } from './output.js';
+import { addressOption, printMessageJson } from './output.js';
 
-function trainerClient(options: { trainer?: string }) {
-  return connect(TrainerService, serviceAddress(options.trainer, 'INCEPTION_TRAINER', 50054), { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
+function trainerClient(options: { trainer: string }) {
+  return connect(TrainerService, options.trainer, { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
 }
 
 function stateName(state: JobState): string {
@@ -40,8 +40,8 @@ function describeJob(job: Job): string {
 
 /** Adds `inception jobs list|show|watch|cancel`. */
 export function registerJobCommands(program: Command): void {
-  const jobs = program.command('jobs').description('training and evaluation jobs on the trainer').option('--trainer <address>', 'trainer gRPC address (default $INCEPTION_TRAINER or 127.0.0.1:50054)');
-  const parentOptions = () => jobs.opts<{ trainer?: string }>();
+  const jobs = program.command('jobs').description('training and evaluation jobs on the trainer').addOption(addressOption('trainer'));
+  const parentOptions = () => jobs.opts<{ trainer: string }>();
 
   jobs.command('list').description('list every job, oldest first').option('--json', 'print JSON', false).action(async (options: { json: boolean }) => {
     const client = trainerClient(parentOptions());

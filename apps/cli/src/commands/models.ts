@@ -1,16 +1,17 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { ModelVersionSchema, RegistryService, type ModelVersion } from '@inception/proto';
 import { connect } from '../clients.js';
-import { InvalidArgumentError, type Command } from 'commander';
+import { positiveNumber } from './option-parsers.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { initBackend } from '@inception/tf-runtime';
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
 import { readFile } from 'node:fs/promises';
 import { exportVersion } from './models-export.js';
 import { importTensorFlowCheckpoint } from './models-import.js';
-import { printMessageJson, serviceAddress } from './output.js';
+import { addressOption, printMessageJson } from './output.js';
 
-function registryClient(options: { registry?: string }) {
-  return connect(RegistryService, serviceAddress(options.registry, 'INCEPTION_REGISTRY', 50053), { idempotentMethods: ['GetVersion', 'ListVersions', 'GetModel', 'ListModels'] });
+function registryClient(options: { registry: string }) {
+  return connect(RegistryService, options.registry, { idempotentMethods: ['GetVersion', 'ListVersions', 'GetModel', 'ListModels'] });
 }
 
 /** Parses "model@3" or "model@production" (an alias). */
@@ -53,8 +54,8 @@ export function lineageTree(version: ModelVersion): string {
 
 /** Adds `inception models list|show|export|import-tf|alias`. */
 export function registerModelCommands(program: Command): void {
-  const models = program.command('models').description('model versions, lineage and aliases in the registry').option('--registry <address>', 'registry gRPC address (default $INCEPTION_REGISTRY or 127.0.0.1:50053)');
-  const parentOptions = () => models.opts<{ registry?: string }>();
+  const models = program.command('models').description('model versions, lineage and aliases in the registry').addOption(addressOption('registry'));
+  const parentOptions = () => models.opts<{ registry: string }>();
 
   models.command('list [model]').description('list models, or the versions of one model').option('--json', 'print JSON', false).action(async (model: string | undefined, options: { json: boolean }) => {
     const client = registryClient(parentOptions());
@@ -112,22 +113,21 @@ export function registerModelCommands(program: Command): void {
     .command('import-tf <prefix>')
     .description('import a TensorFlow Inception v3 checkpoint (V1 file or V2 prefix) as a new model version; writes through S3 (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)')
     .requiredOption('--model <name>', 'model to add the version to')
-    .option('--format <format>', 'variable names: research (inception-v3-2016-03-01) or slim (InceptionV3/...)', 'research')
+    .addOption(new Option('--format <format>', 'variable names: research (inception-v3-2016-03-01) or slim (InceptionV3/...)').choices(['research', 'slim']).default('research'))
     .option('--use-averages', 'take the ExponentialMovingAverage shadows, as the original evaluation does', false)
-    .option('--image-size <pixels>', 'input side the version is used at', '299')
-    .option('--depth-multiplier <factor>', 'depth multiplier of the checkpoint', '1')
-    .option('--min-depth <channels>', 'minimum depth of the checkpoint', '16')
+    .option('--image-size <pixels>', 'input side the version is used at', positiveNumber, 299)
+    .option('--depth-multiplier <factor>', 'depth multiplier of the checkpoint', positiveNumber, 1)
+    .option('--min-depth <channels>', 'minimum depth of the checkpoint', positiveNumber, 16)
     .option('--labels-file <file>', 'class names, one per line, for logits 1..N')
     .option('--json', 'print JSON', false)
-    .action(async (prefix: string, options: { model: string; format: string; useAverages: boolean; imageSize: string; depthMultiplier: string; minDepth: string; labelsFile?: string; json: boolean }) => {
-      if (options.format !== 'research' && options.format !== 'slim') throw new InvalidArgumentError(`--format must be research or slim, got "${options.format}"`);
+    .action(async (prefix: string, options: { model: string; format: 'research' | 'slim'; useAverages: boolean; imageSize: number; depthMultiplier: number; minDepth: number; labelsFile?: string; json: boolean }) => {
       const labels = options.labelsFile ? (await readFile(options.labelsFile, 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter(Boolean) : [];
       const bucket = process.env.S3_BUCKET ?? 'inception';
       const store = objectStoreFromEnv(bucket, `s3://${bucket}/imports/${options.model}`, process.env);
       const client = registryClient(parentOptions());
       try {
         await initBackend({});
-        const report = await importTensorFlowCheckpoint(prefix, { model: options.model, format: options.format, useAverages: options.useAverages, imageSize: Number(options.imageSize), depthMultiplier: Number(options.depthMultiplier), minDepth: Number(options.minDepth), labels }, store, client);
+        const report = await importTensorFlowCheckpoint(prefix, { model: options.model, format: options.format, useAverages: options.useAverages, imageSize: options.imageSize, depthMultiplier: options.depthMultiplier, minDepth: options.minDepth, labels }, store, client);
         if (options.json) console.log(JSON.stringify(report));
         else console.log(`${report.model}@${report.version}: ${report.mapped} variables imported (${report.numClasses} logits${report.auxLogits ? ', aux head' : ''}); ${report.unmapped.length} checkpoint tensors not used, e.g. ${report.unmapped.slice(0, 3).join(', ') || 'none'}`);
       } finally {

@@ -1,11 +1,37 @@
 import { toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { Option } from 'commander';
 
 /** Prints a protobuf message as JSON (protobuf's JSON mapping, field names in lowerCamelCase). */
 export function printMessageJson<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): void {
   console.log(JSON.stringify(toJson(schema, message), null, 2));
 }
 
-/** Service address from a flag, then an environment variable, then the service's default port on 127.0.0.1. */
-export function serviceAddress(flag: string | undefined, variable: string, defaultPort: number): string {
-  return flag ?? process.env[variable] ?? `127.0.0.1:${defaultPort}`;
+/** The services the CLI calls: the flag that names an address, its environment variable, and its default port. */
+const SERVICE_ADDRESSES = {
+  ingestion: { name: 'ingestion', variable: 'INCEPTION_INGESTION', defaultAddress: '127.0.0.1:50051' },
+  sharding: { name: 'sharding', variable: 'INCEPTION_SHARDING', defaultAddress: '127.0.0.1:50052' },
+  registry: { name: 'model registry', variable: 'INCEPTION_REGISTRY', defaultAddress: '127.0.0.1:50053' },
+  trainer: { name: 'trainer', variable: 'INCEPTION_TRAINER', defaultAddress: '127.0.0.1:50054' },
+} as const;
+
+export type ServiceFlag = keyof typeof SERVICE_ADDRESSES;
+
+/**
+ * Creates the `--<service> <address>` option. Commander takes the value from the flag, then the
+ * environment variable, then the default port on 127.0.0.1, and shows both in --help.
+ */
+export function addressOption(service: ServiceFlag): Option {
+  const { name, variable, defaultAddress } = SERVICE_ADDRESSES[service];
+  return new Option(`--${service} <address>`, `${name} gRPC address`).env(variable).default(defaultAddress);
+}
+
+/** Returns the address from the flag, else the environment variable, else the default, for callers that bypass commander. */
+export function serviceAddress(flag: string | undefined, service: ServiceFlag): string {
+  const { variable, defaultAddress } = SERVICE_ADDRESSES[service];
+  return flag ?? process.env[variable] ?? defaultAddress;
+}
+
+/** Appends a default that the service applies, in commander's `(default: …)` form, to an option's help text. */
+export function withDefault(description: string, defaultText: string): string {
+  return `${description} (default: ${defaultText})`;
 }

@@ -3,7 +3,7 @@ import { Compression, ShardDatasetResponseSchema, ShardingProgressSchema, Shardi
 import type { RpcClient } from '@inception/rpc';
 import { connect } from '../clients.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { serviceAddress } from './output.js';
+import { addressOption, serviceAddress, withDefault } from './output.js';
 import { finishedSplitLine, nowMicroseconds, progressBar, progressLines, pythonTimestamp, type ProgressDisplay } from './shard-output.js';
 
 export interface ShardOptions {
@@ -15,7 +15,7 @@ export interface ShardOptions {
   compression: 'none' | 'gzip' | 'zlib';
   seed?: bigint;
   json: boolean;
-  /** Sharding service address (default $INCEPTION_SHARDING or 127.0.0.1:50052). */
+  /** Sharding service address (default: $INCEPTION_SHARDING, else 127.0.0.1:50052). */
   sharding?: string;
 }
 
@@ -76,7 +76,7 @@ async function followProgress(client: ShardingClient, request: ShardRequest, dis
  */
 export async function runShard(options: ShardOptions, terminal: ShardTerminal): Promise<ShardDatasetResponse> {
   const dataset = parseDatasetVersion(options.dataset);
-  const client = connect(ShardingService, serviceAddress(options.sharding, 'INCEPTION_SHARDING', 50052), { timeoutMs: SHARD_TIMEOUT_MS, idempotentMethods: ['ShardDataset'] });
+  const client = connect(ShardingService, serviceAddress(options.sharding, 'sharding'), { timeoutMs: SHARD_TIMEOUT_MS, idempotentMethods: ['ShardDataset'] });
   const request: ShardRequest = {
     dataset,
     trainShards: options.trainShards,
@@ -139,9 +139,9 @@ export function registerShardCommand(program: Command): void {
     .option('--validation-shards <n>', 'validation shards; a multiple of --num-threads', positiveInteger, 2)
     .option('--num-threads <n>', "threads of the original converter's work split, which decides what goes into each shard", positiveInteger, 2)
     .addOption(new Option('--compression <type>', 'compression of the shards').choices(['none', 'gzip', 'zlib']).default('none'))
-    .option('--seed <s>', 'seed of the shuffle (default 12345, as in build_image_data.py)', seedValue)
+    .option('--seed <s>', withDefault('seed of the shuffle', '12345, as in build_image_data.py'), seedValue)
     .option('--json', 'print the shard set and the final progress as JSON', false)
-    .option('--sharding <address>', 'sharding gRPC address (default $INCEPTION_SHARDING or 127.0.0.1:50052)')
+    .addOption(addressOption('sharding'))
     .action(async (options: ShardOptions) => {
       await runShard(options, { print: (line) => console.log(line), barStream: !options.json && process.stderr.isTTY ? process.stderr : undefined });
     });

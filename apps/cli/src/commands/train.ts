@@ -1,11 +1,12 @@
 import { JobKind, JobSchema, TrainerService } from '@inception/proto';
 import { connect } from '../clients.js';
+import { positiveNumber } from './option-parsers.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { describeJobLine } from './jobs.js';
-import { printMessageJson, serviceAddress } from './output.js';
+import { addressOption, printMessageJson, withDefault } from './output.js';
 
 interface SubmitOptions {
-  trainer?: string;
+  trainer: string;
   dataset: string;
   shardSet: string;
   base?: string;
@@ -30,14 +31,8 @@ function parseDatasetReference(value: string): { name: string; version: number }
   return { name: match[1]!, version: Number(match[2]) };
 }
 
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-  return parsed;
-}
-
 async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
-  const client = connect(TrainerService, serviceAddress(options.trainer, 'INCEPTION_TRAINER', 50054), { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
+  const client = connect(TrainerService, options.trainer, { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
   try {
     const { job } = await client.submitJob({
       spec: {
@@ -77,38 +72,46 @@ async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
   }
 }
 
-function jobOptions(command: Command): Command {
+// The CLI sends only the options that are given, and the trainer fills the rest: the recipe's values
+// for a job from scratch, and the base version's architecture for fine-tune and eval jobs. The help
+// texts state those defaults.
+// NOTE: the numbers repeat RECIPE_DEFAULTS in apps/trainer/src/domain/hyper-parameters.ts; change both together.
+const RECIPE_ARCHITECTURE = { imageSize: '299', depthMultiplier: '1', minDepth: '16' };
+const BASE_ARCHITECTURE = { imageSize: "the base version's", depthMultiplier: "the base version's", minDepth: "the base version's" };
+const RANDOM_SEED_DEFAULT = 'random, chosen by the trainer and shown by `inception jobs show`';
+
+function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHITECTURE): Command {
   return command
-    .option('--trainer <address>', 'trainer gRPC address (default $INCEPTION_TRAINER or 127.0.0.1:50054)')
+    .addOption(addressOption('trainer'))
     .requiredOption('--dataset <name@version>', 'dataset version whose shards to use', (value) => (parseDatasetReference(value), value))
     .requiredOption('--shard-set <id>', 'shard set id returned by `inception shard`')
-    .option('--image-size <pixels>', 'square input side (default 299; at least 75)', positiveNumber)
-    .option('--depth-multiplier <factor>', 'factor on every convolution depth (default 1)', positiveNumber)
-    .option('--min-depth <channels>', 'smallest convolution depth (default 16)', positiveNumber)
-    .option('--batch-size <images>', 'images per step (default 32)', positiveNumber)
-    .option('--seed <n>', 'seed of initialisation and input order', positiveNumber)
+    .option('--image-size <pixels>', withDefault('square input side, at least 75', architectureDefaults.imageSize), positiveNumber)
+    .option('--depth-multiplier <factor>', withDefault('factor on every convolution depth', architectureDefaults.depthMultiplier), positiveNumber)
+    .option('--min-depth <channels>', withDefault('smallest convolution depth', architectureDefaults.minDepth), positiveNumber)
+    .option('--batch-size <images>', withDefault('images per step', '32'), positiveNumber)
+    .option('--seed <n>', withDefault('seed of initialisation and input order', RANDOM_SEED_DEFAULT), positiveNumber)
     .option('--watch', 'follow the job until it ends', false)
     .option('--json', 'print JSON', false);
 }
 
 /** Adds `inception train`, `inception fine-tune` and `inception eval`. */
 export function registerTrainCommands(program: Command): void {
-  for (const [name, kind, description] of [
-    ['train', JobKind.TRAIN, 'queue a training job from scratch'],
-    ['fine-tune', JobKind.FINE_TUNE, 'queue a fine-tune from a model version (logits re-initialised when the class count differs)'],
+  for (const [name, kind, description, architecture] of [
+    ['train', JobKind.TRAIN, 'queue a training job from scratch', RECIPE_ARCHITECTURE],
+    ['fine-tune', JobKind.FINE_TUNE, 'queue a fine-tune from a model version (logits re-initialised when the class count differs)', BASE_ARCHITECTURE],
   ] as const) {
-    const command = jobOptions(program.command(name).description(description))
-      .option('--steps <n>', 'training steps', positiveNumber)
-      .option('--learning-rate <rate>', 'initial learning rate (default 0.1; the Flowers fine-tune recipe uses 0.001)', positiveNumber)
-      .option('--epochs-per-decay <epochs>', 'epochs between learning-rate decays (default 30)', positiveNumber)
-      .option('--batch-norm-decay <decay>', 'decay of the batch-norm moving statistics (default 0.9997)', positiveNumber)
-      .option('--moving-average-decay <decay>', 'decay of the weight averages used for evaluation (default 0.9999)', positiveNumber)
+    const command = jobOptions(program.command(name).description(description), architecture)
+      .requiredOption('--steps <n>', 'training steps', positiveNumber)
+      .option('--learning-rate <rate>', withDefault('initial learning rate; the Flowers fine-tune recipe uses 0.001', '0.1'), positiveNumber)
+      .option('--epochs-per-decay <epochs>', withDefault('epochs between learning-rate decays', '30'), positiveNumber)
+      .option('--batch-norm-decay <decay>', withDefault('decay of the batch-norm moving statistics', '0.9997'), positiveNumber)
+      .option('--moving-average-decay <decay>', withDefault('decay of the weight averages used for evaluation', '0.9999'), positiveNumber)
       .option('--register-model <name>', 'register the final checkpoint as a version of this model');
     if (kind === JobKind.FINE_TUNE) command.requiredOption('--base <model@version>', 'model version to start from');
     command.action(async (options: SubmitOptions) => submit(kind, options));
   }
 
-  jobOptions(program.command('eval').description('queue an evaluation of a model version on the validation shards'))
+  jobOptions(program.command('eval').description('queue an evaluation of a model version on the validation shards'), BASE_ARCHITECTURE)
     .requiredOption('--base <model@version>', 'model version to evaluate')
     .action(async (options: SubmitOptions) => submit(JobKind.EVALUATE, options));
 }
