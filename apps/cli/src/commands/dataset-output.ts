@@ -1,5 +1,6 @@
 import { ImportStage, type DatasetVersion, type ImportProgress, type SkippedFile, type SplitPolicy } from '@inception/proto';
 import cliProgress from 'cli-progress';
+import { formatTable, type TableColumn } from './table.js';
 
 /** Output of import progress: a bar on a terminal, plain lines otherwise, or nothing for --json. */
 export interface ImportDisplay {
@@ -105,6 +106,15 @@ function reasons(counts: Record<string, number>): string {
   return ` (${entries.map(([reason, count]) => `${reason} ${count}`).join(', ')})`;
 }
 
+const CLASS_COLUMNS: TableColumn[] = [
+  { header: 'label', align: 'right' },
+  { header: 'class' },
+  { header: 'train', align: 'right' },
+  { header: 'validation', align: 'right' },
+  { header: 'converted', align: 'right' },
+  { header: 'skipped' },
+];
+
 /** Formats a dataset version as lines: totals, then one row per class, then source and manifest. */
 export function datasetSummaryLines(dataset: DatasetVersion, created?: boolean): string[] {
   let state = '';
@@ -114,13 +124,15 @@ export function datasetSummaryLines(dataset: DatasetVersion, created?: boolean):
     `dataset ${dataset.ref?.name} v${dataset.ref?.version}${state}: ${dataset.trainImages} train and ${dataset.validationImages} validation images in ${dataset.labels.length} classes, ${dataset.convertedImages} converted to RGB JPEG, ${dataset.skippedImages} ${dataset.skippedImages === 1 ? 'file' : 'files'} skipped${reasons(dataset.skippedByReason)}`,
   ];
 
-  const nameWidth = Math.max(5, ...dataset.classes.map((entry) => entry.className.length));
-  lines.push(`  ${'label'.padStart(5)}  ${'class'.padEnd(nameWidth)}  ${'train'.padStart(7)}  ${'validation'.padStart(10)}  ${'converted'.padStart(9)}  skipped`);
-  for (const entry of dataset.classes) {
-    lines.push(
-      `  ${String(entry.label).padStart(5)}  ${entry.className.padEnd(nameWidth)}  ${String(entry.trainImages).padStart(7)}  ${String(entry.validationImages).padStart(10)}  ${String(entry.convertedImages).padStart(9)}  ${entry.skippedFiles}${reasons(entry.skippedByReason)}`,
-    );
-  }
+  const classRows = dataset.classes.map((entry) => [
+    String(entry.label),
+    entry.className,
+    String(entry.trainImages),
+    String(entry.validationImages),
+    String(entry.convertedImages),
+    `${entry.skippedFiles}${reasons(entry.skippedByReason)}`,
+  ]);
+  for (const line of formatTable(CLASS_COLUMNS, classRows)) lines.push(`  ${line}`);
   lines.push(`  label 0 is the unused background class, so training uses ${dataset.labels.length + 1} logits`);
   lines.push(`source: ${dataset.source || '(not recorded)'}; split: ${describeSplit(dataset.split)}`);
   lines.push(`manifest: ${dataset.manifest?.key} (${dataset.manifest?.sizeBytes} bytes, sha256 ${dataset.manifest?.sha256})`);
@@ -132,8 +144,28 @@ export function skippedFileLines(skipped: SkippedFile[]): string[] {
   return skipped.map((entry) => `  ${entry.split}\t${entry.sourcePath}\t${entry.reason}\t${entry.detail}`);
 }
 
-/** Formats one dataset version as a tab-separated line for `dataset list`. */
-export function datasetListLine(dataset: DatasetVersion): string {
-  const createdAt = dataset.createdAt ? new Date(Number(dataset.createdAt.seconds) * 1000).toISOString().replace(/\.000Z$/, 'Z') : '';
-  return `${dataset.ref?.name}@${dataset.ref?.version}\t${createdAt}\t${dataset.labels.length} classes\t${dataset.trainImages} train\t${dataset.validationImages} validation\t${dataset.convertedImages} converted\t${dataset.skippedImages} skipped\t${dataset.source}`;
+const DATASET_LIST_COLUMNS: TableColumn[] = [
+  { header: 'dataset' },
+  { header: 'created' },
+  { header: 'classes', align: 'right' },
+  { header: 'train', align: 'right' },
+  { header: 'validation', align: 'right' },
+  { header: 'converted', align: 'right' },
+  { header: 'skipped', align: 'right' },
+  { header: 'source' },
+];
+
+/** Formats dataset versions as the table of `dataset list`: a header row, then one row per version. */
+export function datasetListLines(datasets: readonly DatasetVersion[]): string[] {
+  const rows = datasets.map((dataset) => [
+    `${dataset.ref?.name}@${dataset.ref?.version}`,
+    dataset.createdAt ? new Date(Number(dataset.createdAt.seconds) * 1000).toISOString().replace(/\.000Z$/, 'Z') : '',
+    String(dataset.labels.length),
+    String(dataset.trainImages),
+    String(dataset.validationImages),
+    String(dataset.convertedImages),
+    String(dataset.skippedImages),
+    dataset.source,
+  ]);
+  return formatTable(DATASET_LIST_COLUMNS, rows);
 }

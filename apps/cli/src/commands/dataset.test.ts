@@ -100,10 +100,21 @@ describe('inception dataset import', () => {
 });
 
 describe('inception dataset list and show', () => {
-  it('lists versions with counts', async () => {
+  it('lists versions under a header', async () => {
     const { lines } = await capture((terminal) => runDatasetList({ json: false, ingestion: harness.server.address, name: 'cli' }, terminal));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^cli@1\t\S+Z\t3 classes\t12 train\t3 validation\t15 converted\t0 skipped\t/);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^dataset\s+created\s+classes\s+train\s+validation\s+converted\s+skipped\s+source$/);
+    expect(lines[1]).toMatch(/^cli@1\s+\S+Z\s+3\s+12\s+3\s+15\s+0\s+\S/);
+  });
+
+  it('aligns list columns under their headers', async () => {
+    const { lines } = await capture((terminal) => runDatasetList({ json: false, ingestion: harness.server.address }, terminal));
+    const [header, ...rows] = lines;
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) {
+      expect(row.indexOf('@'), row).toBeLessThan(header!.indexOf('created'));
+      expect(row.slice(0, header!.indexOf('validation') + 'validation'.length), row).toMatch(/\d$/);
+    }
   });
 
   it('shows the newest version', async () => {

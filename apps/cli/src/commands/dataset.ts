@@ -14,7 +14,7 @@ import {
 } from '@inception/proto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { connect } from '../clients.js';
-import { datasetListLine, datasetSummaryLines, importProgressBar, importProgressLines, silentDisplay, skippedFileLines, type ImportDisplay } from './dataset-output.js';
+import { datasetListLines, datasetSummaryLines, importProgressBar, importProgressLines, silentDisplay, skippedFileLines, type ImportDisplay } from './dataset-output.js';
 import { prepareUpload, uploadMessages } from './dataset-upload.js';
 import { addressOption, serviceAddress, withDefault } from './output.js';
 
@@ -174,14 +174,14 @@ export function parseDatasetName(text: string): { name: string; version?: number
   return { name: match[1], version };
 }
 
-/** `inception dataset list`: one line per dataset version, or JSON. */
+/** `inception dataset list`: a table with a header row and one row per dataset version, or JSON. */
 export async function runDatasetList(options: DatasetCommonOptions & { name?: string }, terminal: DatasetTerminal): Promise<DatasetVersion[]> {
   const client = ingestionClient(options);
   try {
     const response = await client.listDatasets({ name: options.name ?? '' }, { timeoutMs: 60_000 });
     if (options.json) terminal.print(JSON.stringify(toJson(ListDatasetsResponseSchema, response), null, 2));
     else if (response.datasets.length === 0) terminal.print(options.name ? `no versions of dataset "${options.name}"` : 'no datasets');
-    else for (const dataset of response.datasets) terminal.print(datasetListLine(dataset));
+    else for (const line of datasetListLines(response.datasets)) terminal.print(line);
     return response.datasets;
   } finally {
     client.close();
