@@ -1,8 +1,11 @@
+import { toJson } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { JobKind, JobSchema, JobState, ListJobsResponseSchema, TrainerService, type Job } from '@inception/proto';
 import { connect } from '../clients.js';
 import type { Command } from 'commander';
 import { addressOption, printMessageJson } from './output.js';
+
+type TrainerClient = ReturnType<typeof trainerClient>;
 
 function trainerClient(options: { trainer: string }) {
   return connect(TrainerService, options.trainer, { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
@@ -80,13 +83,52 @@ export function registerJobCommands(program: Command): void {
     if (last?.state !== JobState.SUCCEEDED) process.exitCode = 1;
   });
 
-  jobs.command('cancel <job-id>').description('cancel a queued or running job').action(async (jobId: string) => {
-    const client = trainerClient(parentOptions());
-    try {
-      const { job } = await client.cancelJob({ jobId });
-      console.log(describeJobLine(job!));
-    } finally {
-      client.close();
-    }
-  });
+  jobs
+    .command('cancel <job-id>')
+    .summary('cancel a queued or running job')
+    .description(
+      'cancel a queued job, or ask a running one to stop at its next step. A job that has already ended is left as it is: ' +
+        'the command says so and exits with status 0, as the job is not running either way. An unknown job id exits with status 1',
+    )
+    .option('--json', 'print JSON: the job and whether it had already ended', false)
+    .action(async (jobId: string, options: { json: boolean }) => {
+      const client = trainerClient(parentOptions());
+      try {
+        const outcome = await cancelJob(client, jobId);
+        if (options.json) console.log(JSON.stringify({ alreadyEnded: outcome.alreadyEnded, job: toJson(JobSchema, outcome.job) }, null, 2));
+        else console.log(describeCancelOutcome(outcome));
+      } finally {
+        client.close();
+      }
+    });
+}
+
+interface CancelOutcome {
+  job: Job;
+  /** Whether the job had ended before the request, in which case nothing was changed. */
+  alreadyEnded: boolean;
+}
+
+/**
+ * Cancels a job unless it has already ended. The trainer's CancelJob returns an ended job
+ * unchanged, so the state is read first to tell the two cases apart.
+ */
+async function cancelJob(client: TrainerClient, jobId: string): Promise<CancelOutcome> {
+  const { job: before } = await client.getJob({ jobId });
+  if (isEnded(before!.state)) return { job: before!, alreadyEnded: true };
+
+  const { job } = await client.cancelJob({ jobId });
+  // A job that ends between the two calls is also left as it ended.
+  return { job: job!, alreadyEnded: job!.state !== JobState.CANCELLED && isEnded(job!.state) };
+}
+
+function isEnded(state: JobState): boolean {
+  return state === JobState.SUCCEEDED || state === JobState.FAILED || state === JobState.CANCELLED;
+}
+
+function describeCancelOutcome({ job, alreadyEnded }: CancelOutcome): string {
+  const state = stateName(job.state);
+  if (alreadyEnded) return `job ${job.id} already ended as ${state}; nothing was cancelled`;
+  if (job.state === JobState.CANCELLED) return `job ${job.id} cancelled`;
+  return `job ${job.id} is ${state}; it stops at its next step (follow it with \`inception jobs watch ${job.id}\`)`;
 }

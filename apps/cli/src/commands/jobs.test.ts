@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { ShardingService } from '@inception/proto';
+import { createRpcClient, startRpcServer, type RpcServer } from '@inception/rpc';
+import { startTestShardingServer, writeSampleDataset, type TestShardingServer } from '@inception/sharding/testing';
+import { createLogger, createMetricsRegistry } from '@inception/telemetry';
+import { repoRoot, startTestObjectStore, type TestObjectStore } from '@inception/testing';
+import { JobRunner, trainerHandlers, trainerMetrics } from '@inception/trainer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runCli } from '../build-image-data/test-support/run-cli.js';
+
+// A real trainer whose runner is never started, so a submitted job stays QUEUED until it is cancelled.
+
+let objects: TestObjectStore;
+let sharding: TestShardingServer;
+let trainer: RpcServer;
+let shardSetId: string;
+
+function jobsCommand(...args: string[]): string[] {
+  return ['jobs', '--trainer', trainer.address, ...args];
+}
+
+async function submitQueuedJob(): Promise<string> {
+  const run = await runCli(['train', '--trainer', trainer.address, '--dataset', 'fashion@1', '--shard-set', shardSetId, '--steps', '10', '--json']);
+  expect(run.stderr).toBe('');
+  return (JSON.parse(run.stdout) as { id: string }).id;
+}
+
+beforeAll(async () => {
+  objects = await startTestObjectStore();
+  await writeSampleDataset(objects.store, { samplesDir: path.join(repoRoot, 'data/samples/fashion-mnist'), name: 'fashion', perClass: { train: 2, validation: 1 } });
+  sharding = await startTestShardingServer(objects.store);
+  const shardingClient = createRpcClient(ShardingService, sharding.server.address);
+  const response = await shardingClient.shardDataset({ dataset: { name: 'fashion', version: 1 }, trainShards: 2, validationShards: 2, numThreads: 2 });
+  shardingClient.close();
+  shardSetId = response.shardSet!.setId;
+
+  const logger = createLogger('test', 'silent');
+  const runner = new JobRunner({ store: objects.store, logger, metrics: trainerMetrics(createMetricsRegistry('inception_trainer')), backend: 'cpu', logEverySteps: 1, preprocessConcurrency: 1, pollIntervalMs: 100 });
+  trainer = await startRpcServer({ name: 'trainer', logger, services: [trainerHandlers(runner)] });
+});
+
+afterAll(async () => {
+  await trainer?.shutdown();
+  await sharding?.stop();
+  await objects?.stop();
+});
+
+describe('inception jobs cancel', () => {
+  it('cancels a queued job', async () => {
+    const jobId = await submitQueuedJob();
+
+    const run = await runCli(jobsCommand('cancel', jobId));
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe(`job ${jobId} cancelled\n`);
+  });
+
+  it('leaves an ended job as it is', async () => {
+    const jobId = await submitQueuedJob();
+    await runCli(jobsCommand('cancel', jobId));
+
+    const run = await runCli(jobsCommand('cancel', jobId));
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe(`job ${jobId} already ended as cancelled; nothing was cancelled\n`);
+  });
+
+  it('says in JSON whether the job had ended', async () => {
+    const jobId = await submitQueuedJob();
+
+    const first = JSON.parse((await runCli(jobsCommand('cancel', jobId, '--json'))).stdout) as { alreadyEnded: boolean; job: { id: string; state: string } };
+    const second = JSON.parse((await runCli(jobsCommand('cancel', jobId, '--json'))).stdout) as { alreadyEnded: boolean; job: { state: string } };
+
+    expect(first.alreadyEnded).toBe(false);
+    expect(first.job.id).toBe(jobId);
+    expect(first.job.state).toBe('JOB_STATE_CANCELLED');
+    expect(second.alreadyEnded).toBe(true);
+    expect(second.job.state).toBe('JOB_STATE_CANCELLED');
+  });
+
+  it('fails on an unknown job id', async () => {
+    const run = await runCli(jobsCommand('cancel', 'no-such-job'));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('job "no-such-job" not found');
+  });
+});
+
+describe('inception jobs list', () => {
+  it('takes the address from INCEPTION_TRAINER', async () => {
+    const jobId = await submitQueuedJob();
+
+    const run = await runCli(['jobs', 'list', '--json'], { INCEPTION_TRAINER: trainer.address });
+
+    expect(run.exitCode).toBe(0);
+    expect((JSON.parse(run.stdout) as { jobs: Array<{ id: string }> }).jobs.map((job) => job.id)).toContain(jobId);
+  });
+});
