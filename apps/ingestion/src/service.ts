@@ -48,6 +48,7 @@ export const ingestionServiceDefinition: ServiceDefinitionOptions<typeof ingesti
           maxFileBytes: config.INGESTION_MAX_FILE_BYTES,
           concurrency: config.INGESTION_CONCURRENCY,
           uploadConcurrency: config.INGESTION_UPLOAD_CONCURRENCY,
+          unlistedPackAgeHours: config.INGESTION_UNLISTED_PACK_AGE_HOURS,
           maxArchiveEntries: config.INGESTION_MAX_ARCHIVE_ENTRIES,
           maxUnpackedBytes: config.INGESTION_MAX_UNPACKED_BYTES,
           maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES,

@@ -37,6 +37,10 @@ export interface ImportOptions extends ProcessFileOptions {
   concurrency: number;
   /** Image packs uploading to the object store at once, beside the decoding. */
   uploadConcurrency: number;
+  /** Age after which a pack that no version lists counts as left by a killed import and is deleted, in ms. */
+  unlistedPackAgeMs: number;
+  /** Called with the keys of such packs when some were deleted, for the log. */
+  onUnlistedPacksDeleted?: (keys: string[]) => void;
   /** Aborting stops the import before the next file; nothing is published. */
   signal?: AbortSignal;
   /** Progress shared with WatchImport. */
@@ -125,7 +129,10 @@ export async function importDataset(repository: DatasetRepository, request: Impo
   }
 
   run?.setStage('processing');
-  const sink = await repository.imageWriter(request.name, options.uploadConcurrency);
+  const stored = await repository.storedImages(request.name);
+  const unlisted = await repository.deleteUnlistedPacks(request.name, stored, new Date(Date.now() - options.unlistedPackAgeMs));
+  if (unlisted.length > 0) options.onUnlistedPacksDeleted?.(unlisted);
+  const sink = repository.imageWriter(request.name, stored, options.uploadConcurrency);
   const outcomes = await processAll(sink, request, assigned, labelOf, options);
   const images: Record<Split, DatasetImage[]> = { train: [], validation: [] };
   for (const [index, outcome] of outcomes.entries()) {

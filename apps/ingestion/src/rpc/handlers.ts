@@ -21,6 +21,8 @@ export interface IngestionDependencies {
   concurrency: number;
   /** Image packs uploading at once per import (default INGESTION_UPLOAD_CONCURRENCY, 2). */
   uploadConcurrency?: number;
+  /** Age after which a pack no version lists is deleted as left by a killed import (default 24 h). */
+  unlistedPackAgeHours?: number;
   /** Largest source file read, in bytes (default INGESTION_MAX_FILE_BYTES's default, 256 MiB). */
   maxFileBytes?: number;
   /** Maximum number of entries per archive (default 2,000,000). */
@@ -58,6 +60,7 @@ function environmentOf(dependencies: IngestionDependencies): ImportEnvironment {
     maxFileBytes: dependencies.maxFileBytes ?? defaults.INGESTION_MAX_FILE_BYTES,
     concurrency: dependencies.concurrency,
     uploadConcurrency: dependencies.uploadConcurrency ?? defaults.INGESTION_UPLOAD_CONCURRENCY,
+    unlistedPackAgeMs: (dependencies.unlistedPackAgeHours ?? defaults.INGESTION_UNLISTED_PACK_AGE_HOURS) * 3_600_000,
     maxUploadBytes: dependencies.maxUploadBytes ?? defaults.INGESTION_MAX_UPLOAD_BYTES,
     sources: {
       workDir: dependencies.workDir ?? tmpdir(),

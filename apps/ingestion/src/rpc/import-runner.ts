@@ -19,6 +19,7 @@ export interface ImportEnvironment {
   maxFileBytes: number;
   concurrency: number;
   uploadConcurrency: number;
+  unlistedPackAgeMs: number;
   maxUploadBytes: number;
   sources: Omit<SourceContext, 'signal' | 'onUnpack'>;
 }
@@ -78,6 +79,8 @@ export async function runImport(environment: ImportEnvironment, spec: ImportSpec
         maxFileBytes: environment.maxFileBytes,
         concurrency: environment.concurrency,
         uploadConcurrency: environment.uploadConcurrency,
+        unlistedPackAgeMs: environment.unlistedPackAgeMs,
+        onUnlistedPacksDeleted: (keys) => call.logger.info({ dataset: spec.name, packs: keys.length, keys }, 'deleted image packs that no version lists, left by an import that was killed'),
         signal: call.signal,
         run,
         onFile: (event) => {

@@ -56,7 +56,7 @@ export class DatasetRepository {
     }
     // s3rver 3.7.1 returns only the common prefixes that have an object directly inside, and a
     // dataset folder contains only folders, so it returns none; every key is listed instead.
-    // NOTE: on a server that behaves like s3rver this lists every image of every dataset.
+    // NOTE: on a server that behaves like s3rver this lists every pack of every dataset.
     const names = new Set<string>();
     for await (const object of this.store.list(root)) {
       names.add(object.key.slice(root.length).split('/')[0]);
@@ -85,19 +85,38 @@ export class DatasetRepository {
     return undefined;
   }
 
-  /**
-   * Returns a writer that packs the images of an import of `name`, knowing every image its
-   * published versions already store, so those are not uploaded again.
-   */
-  async imageWriter(name: string, maxUploadsInFlight: number): Promise<ImagePackWriter> {
-    const known = new Map<string, ImageLocation>();
+  /** Finds where the images of `name`'s published versions are stored, by SHA-256. */
+  async storedImages(name: string): Promise<Map<string, ImageLocation>> {
+    const stored = new Map<string, ImageLocation>();
     for (const version of await this.versions(name)) {
       const { manifest } = await this.manifest(name, version);
       for (const image of [...manifest.images.train, ...manifest.images.validation]) {
-        known.set(image.sha256, image.offsetBytes === undefined ? { key: image.key } : { key: image.key, offsetBytes: image.offsetBytes });
+        stored.set(image.sha256, image.offsetBytes === undefined ? { key: image.key } : { key: image.key, offsetBytes: image.offsetBytes });
       }
     }
-    return new ImagePackWriter(this.store, name, known, { maxUploadsInFlight });
+    return stored;
+  }
+
+  /**
+   * Deletes the packs of `name` that no published version lists and that were written before
+   * `writtenBefore`: what imports killed half way left behind. Returns the deleted keys.
+   * NOTE: an import of the same name that is still running after that age would lose its packs,
+   * so the age must be far above the longest import.
+   */
+  async deleteUnlistedPacks(name: string, stored: Map<string, ImageLocation>, writtenBefore: Date): Promise<string[]> {
+    const listed = new Set([...stored.values()].map((location) => location.key));
+    const deleted: string[] = [];
+    for await (const object of this.store.list(layout.datasetPacksPrefix(name))) {
+      if (listed.has(object.key) || !object.lastModified || object.lastModified >= writtenBefore) continue;
+      await this.store.delete(object.key);
+      deleted.push(object.key);
+    }
+    return deleted;
+  }
+
+  /** Returns a writer that packs the images of an import of `name`, skipping those in `stored`. */
+  imageWriter(name: string, stored: Map<string, ImageLocation>, maxUploadsInFlight: number): ImagePackWriter {
+    return new ImagePackWriter(this.store, name, stored, { maxUploadsInFlight });
   }
 
   /** Publishes a version: labels first, the manifest last, so a manifest always means a whole version. */
