@@ -1,5 +1,5 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { ModelVersionSchema, RegistryService, type ModelVersion } from '@inception/proto';
+import { ModelVersionSchema, RegistryService, SetAliasResponseSchema, type ModelVersion } from '@inception/proto';
 import { connect } from '../clients.js';
 import { positiveNumber } from './option-parsers.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -93,7 +93,8 @@ export function registerModelCommands(program: Command): void {
   models
     .command('export <model@version|alias> <directory>')
     .description('write a version as a tfjs layers model (model.json, weights.bin, labels.txt) that tf.loadLayersModel loads without this project; reads the files from S3 (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)')
-    .action(async (reference: string, directory: string) => {
+    .option('--json', 'print JSON: the paths of the written files', false)
+    .action(async (reference: string, directory: string, options: { json: boolean }) => {
       const { model, selector } = parseVersionReference(reference);
       const client = registryClient(parentOptions());
       try {
@@ -103,7 +104,8 @@ export function registerModelCommands(program: Command): void {
         const store = objectStoreFromEnv(bucket, `s3://${bucket}/models/${model}`, process.env);
         await initBackend({});
         const files = await exportVersion(store, response.version!, directory);
-        console.log(`wrote ${files.modelJsonPath}, ${files.weightsPath} and ${files.labelsPath}`);
+        if (options.json) console.log(JSON.stringify(files, null, 2));
+        else console.log(`wrote ${files.modelJsonPath}, ${files.weightsPath} and ${files.labelsPath}`);
       } finally {
         client.close();
       }
@@ -140,11 +142,13 @@ export function registerModelCommands(program: Command): void {
     .description('point an alias (e.g. production) at a version')
     .option('--protect', 'protect the alias: later moves need --force', false)
     .option('--force', 'move a protected alias', false)
-    .action(async (model: string, alias: string, version: string, options: { protect: boolean; force: boolean }) => {
+    .option('--json', 'print JSON: the alias and the version it pointed to before (0 when new)', false)
+    .action(async (model: string, alias: string, version: string, options: { protect: boolean; force: boolean; json: boolean }) => {
       const client = registryClient(parentOptions());
       try {
         const response = await client.setAlias({ model, alias, version: Number(version), protect: options.protect, force: options.force });
-        console.log(`${model}@${alias} → ${response.alias?.version}${response.previousVersion ? ` (was ${response.previousVersion})` : ' (new)'}${response.alias?.protected ? ', protected' : ''}`);
+        if (options.json) printMessageJson(SetAliasResponseSchema, response);
+        else console.log(`${model}@${alias} → ${response.alias?.version}${response.previousVersion ? ` (was ${response.previousVersion})` : ' (new)'}${response.alias?.protected ? ', protected' : ''}`);
       } finally {
         client.close();
       }
