@@ -22,3 +22,10 @@ export async function startTestObjectStore(bucket = 'inception', partSizeBytes?:
     },
   };
 }
+
+/** Lists the keys under `prefix`, in key order. */
+export async function keysUnder(store: ObjectStore, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of store.list(prefix)) keys.push(object.key);
+  return keys;
+}

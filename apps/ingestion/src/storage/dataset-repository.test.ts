@@ -1,14 +1,10 @@
-import { startTestObjectStore, type TestObjectStore } from '@inception/testing';
+import { keysUnder as listKeys, startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRepository } from './dataset-repository.js';
 
 let objects: TestObjectStore;
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of objects.store.list(prefix)) keys.push(object.key);
-  return keys;
-}
+const keysUnder = (prefix: string) => listKeys(objects.store, prefix);
 
 beforeAll(async () => {
   objects = await startTestObjectStore();

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { StorageError } from '@inception/storage';
-import { startTestObjectStore, type TestObjectStore } from '@inception/testing';
+import { keysUnder as listKeys, startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImagePackWriter } from './image-pack-writer.js';
 
 let objects: TestObjectStore;
+
+const keysUnder = (prefix: string) => listKeys(objects.store, prefix);
 
 /** `count` distinct byte strings of `sizeBytes` each, with their SHA-256. */
 function images(count: number, sizeBytes: number, seed: number) {
@@ -13,12 +15,6 @@ function images(count: number, sizeBytes: number, seed: number) {
     bytes.writeUInt32BE(seed * 1000 + index);
     return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
   });
-}
-
-async function keysUnder(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of objects.store.list(prefix)) keys.push(object.key);
-  return keys;
 }
 
 beforeAll(async () => {
