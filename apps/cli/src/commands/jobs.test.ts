@@ -97,3 +97,17 @@ describe('inception jobs list', () => {
     expect((JSON.parse(run.stdout) as { jobs: Array<{ id: string }> }).jobs.map((job) => job.id)).toContain(jobId);
   });
 });
+
+describe('inception train', () => {
+  it('sends every recipe option it is given', async () => {
+    const run = await runCli([
+      'train', '--trainer', trainer.address, '--dataset', 'fashion@1', '--shard-set', shardSetId, '--steps', '10', '--json',
+      '--learning-rate-decay-factor', '0.5', '--label-smoothing', '0.2', '--weight-decay', '0.001', '--checkpoint-every', '7', '--no-aux-logits', '--auto-batch-size',
+    ]);
+    const job = JSON.parse(run.stdout) as { id: string; spec: { config: Record<string, unknown> } };
+    await runCli(jobsCommand('cancel', job.id));
+
+    expect(run.exitCode).toBe(0);
+    expect(job.spec.config).toMatchObject({ maxSteps: 10, learningRateDecayFactor: 0.5, labelSmoothing: 0.2, weightDecay: 0.001, checkpointEverySteps: 7, auxLogits: false, autoBatchSize: true });
+  });
+});

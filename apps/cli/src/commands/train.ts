@@ -20,6 +20,12 @@ interface SubmitOptions {
   epochsPerDecay?: number;
   batchNormDecay?: number;
   movingAverageDecay?: number;
+  learningRateDecayFactor?: number;
+  labelSmoothing?: number;
+  weightDecay?: number;
+  checkpointEvery?: number;
+  auxLogits?: boolean;
+  autoBatchSize?: boolean;
   seed?: number;
   watch: boolean;
   json: boolean;
@@ -51,6 +57,12 @@ async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
           numEpochsPerDecay: options.epochsPerDecay,
           batchNormDecay: options.batchNormDecay,
           movingAverageDecay: options.movingAverageDecay,
+          learningRateDecayFactor: options.learningRateDecayFactor,
+          labelSmoothing: options.labelSmoothing,
+          weightDecay: options.weightDecay,
+          checkpointEverySteps: options.checkpointEvery,
+          auxLogits: options.auxLogits,
+          autoBatchSize: options.autoBatchSize,
           seed: options.seed,
         },
       },
@@ -106,6 +118,13 @@ export function registerTrainCommands(program: Command): void {
       .option('--epochs-per-decay <epochs>', withDefault('epochs between learning-rate decays', '30'), positiveNumber)
       .option('--batch-norm-decay <decay>', withDefault('decay of the batch-norm moving statistics', '0.9997'), positiveNumber)
       .option('--moving-average-decay <decay>', withDefault('decay of the weight averages used for evaluation', '0.9999'), positiveNumber)
+      .option('--learning-rate-decay-factor <factor>', withDefault('factor on the learning rate at each decay', '0.16'), positiveNumber)
+      .option('--label-smoothing <amount>', withDefault('share of the target spread over all classes', '0.1'), positiveNumber)
+      .option('--weight-decay <factor>', withDefault('L2 factor on the weights', '0.00004'), positiveNumber)
+      .option('--checkpoint-every <steps>', withDefault('steps between checkpoints', '5000'), positiveNumber)
+      .option('--aux-logits', withDefault('train the auxiliary head', 'on from image size 107'))
+      .option('--no-aux-logits', 'train without the auxiliary head')
+      .option('--auto-batch-size', 'pick the largest batch that fits the backend\'s memory and scale the learning rate with it')
       .option('--register-model <name>', 'register the final checkpoint as a version of this model');
     if (kind === JobKind.FINE_TUNE) command.requiredOption('--base <model@version>', 'model version to start from');
     command.action(async (options: SubmitOptions) => submit(kind, options));
