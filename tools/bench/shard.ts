@@ -34,7 +34,7 @@ const { values: flags } = parseArgs({
 const copies = Number(flags.copies ?? (flags.smoke ? 1 : 10));
 /** Images taken from each class folder of the samples; the smoke run takes 30 of the 100. */
 const perClass = flags.smoke ? { train: 24, validation: 6 } : undefined;
-const roundCount = Number(flags.rounds ?? (flags.smoke ? 1 : 5));
+const roundCount = Number(flags.rounds ?? (flags.smoke ? 1 : 9));
 const compression = flags.compression as ShardShape['compression'];
 if (!['none', 'gzip', 'zlib'].includes(compression)) throw new Error(`--compression must be none, gzip or zlib, got "${compression}"`);
 const shape: ShardShape = flags.smoke ? { trainShards: 8, validationShards: 2, numThreads: 2, compression } : { trainShards: 32, validationShards: 8, numThreads: 8, compression };

@@ -2,10 +2,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * Event-loop delay sampling interval, in ms. prom-client's default of 10 ms wakes an idle process
+ * 100 times a second, which doubled an idle sharding worker's CPU time (16 against 9 ms per
+ * second, measured); 10 samples a second still fill the lag percentiles.
+ */
+const EVENT_LOOP_SAMPLE_INTERVAL_MS = 100;
+
 /** A metrics registry with the default process metrics, under the service's prefix. */
 export function createMetricsRegistry(prefix: string): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: `${prefix}_` });
+  collectDefaultMetrics({ register: registry, prefix: `${prefix}_`, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_INTERVAL_MS });
   return registry;
 }
 
