@@ -17,7 +17,9 @@ export interface DemoOptions {
  * Returns the settings of the demo run: the full Inception v3 topology at 75×75 with a
  * quarter of the depth, so a few hundred steps fit in minutes on two CPU cores. Its batch-norm
  * and averaging decays are faster than the recipe's 0.9997 and 0.9999, which need tens of
- * thousands of steps to forget their initial values.
+ * thousands of steps to forget their initial values. The learning rate drops once, after 6 of
+ * the 8 epochs of 400 steps. Against batch-norm decay 0.99, learning rate 0.01 and no drop, these
+ * settings raised precision @ 1 from 0.28–0.33 to 0.44 in one run each here.
  */
 export function demoSettings(steps: number, samples: string): PipelineSettings {
   return {
@@ -33,9 +35,9 @@ export function demoSettings(steps: number, samples: string): PipelineSettings {
       minDepth: 8,
       batchSize: 16,
       maxSteps: steps,
-      initialLearningRate: 0.01,
-      numEpochsPerDecay: 30,
-      batchNormDecay: 0.99,
+      initialLearningRate: 0.015,
+      numEpochsPerDecay: 6,
+      batchNormDecay: 0.9,
       movingAverageDecay: 0.99,
       seed: 12345,
     },
