@@ -31,7 +31,7 @@ const { values: flags } = parseArgs({
     compression: { type: 'string', default: 'none' },
   },
 });
-const copies = Number(flags.copies ?? (flags.smoke ? 1 : 10));
+const copies = Number(flags.copies ?? (flags.smoke ? 1 : 40));
 /** Images taken from each class folder of the samples; the smoke run takes 30 of the 100. */
 const perClass = flags.smoke ? { train: 24, validation: 6 } : undefined;
 const roundCount = Number(flags.rounds ?? (flags.smoke ? 1 : 9));

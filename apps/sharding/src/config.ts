@@ -1,4 +1,4 @@
-import { optionalText, positiveInt, type EnvTable } from '@inception/config';
+import { nonNegativeInt, optionalText, positiveInt, type EnvTable } from '@inception/config';
 
 /** Sharding's own variables, beside the common ones (GRPC_PORT, S3_*, …). */
 export const shardingEnv = {
@@ -16,6 +16,10 @@ export const shardingEnv = {
   SHARDING_READ_AHEAD_IMAGES: {
     schema: positiveInt(16),
     description: 'Images a WriteShard unit downloads ahead of the record it writes; more requests in flight hide object-store latency and cost memory of that many images.',
+  },
+  SHARDING_PACK_CACHE_BYTES: {
+    schema: nonNegativeInt(256 * 1024 * 1024),
+    description: 'Memory for whole image packs, in bytes: a dataset whose packs fit is read with one request per pack instead of one per image; 0 reads every image with its own request.',
   },
 } satisfies EnvTable;
 

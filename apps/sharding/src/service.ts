@@ -30,6 +30,7 @@ export const shardingServiceDefinition: ServiceDefinitionOptions<typeof sharding
       unitAttempts: config.SHARDING_UNIT_ATTEMPTS,
       retryBackoffMs: config.SHARDING_RETRY_BACKOFF_MS,
       readAheadImages: config.SHARDING_READ_AHEAD_IMAGES,
+      packCacheBytes: config.SHARDING_PACK_CACHE_BYTES,
     });
     return { services: [handlers.registration], stop: async () => handlers.close() };
   },

@@ -53,4 +53,6 @@ export const optionalText = () => z.string().optional();
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
 export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');

@@ -33,6 +33,8 @@ export interface ShardingDependencies {
   retryBackoffMs?: number;
   /** Images a unit downloads ahead of the record it writes (default 16). */
   readAheadImages?: number;
+  /** Memory for whole image packs, in bytes (default 256 MiB); 0 reads each image on its own. */
+  packCacheBytes?: number;
 }
 
 const DEFAULT_SEED = 12345;
@@ -88,7 +90,7 @@ function shardInputs(request: ShardDatasetRequest): { name: string; version: num
 /** Builds the ShardingService handlers; the returned `close` releases the channel to the replicas. */
 export function shardingHandlers(dependencies: ShardingDependencies): { registration: ServiceRegistration; close: () => void } {
   const { store } = dependencies;
-  const datasets = new DatasetReader(store);
+  const datasets = new DatasetReader(store, dependencies.packCacheBytes);
   const coordinator = new ShardSetCoordinator(dependencies, datasets, isPermanentUnitError);
 
   const manifestRef = async (manifest: ShardSetManifest) => {
