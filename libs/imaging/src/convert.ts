@@ -1,7 +1,7 @@
 import sharp, { type JpegOptions, type SharpOptions } from 'sharp';
 
 import { decodeBmp } from './bmp.js';
-import { rejectionFromSharpError } from './errors.js';
+import { isGenericFailOnError, rejectionFromSharpError } from './errors.js';
 import type { ImageProbe } from './probe.js';
 
 /**
@@ -82,7 +82,7 @@ export async function convertToRgbJpeg(bytes: Uint8Array, probe: ImageProbe, max
       .toBuffer({ resolveWithObject: true });
     return { jpegBytes, width: info.width, height: info.height };
   } catch (error) {
-    throw rejectionFromSharpError(error, bytes, probe.format);
+    throw rejectionFromSharpError(await withLibvipsText(error, () => sharp(bytes, input).raw().toBuffer()), bytes, probe.format);
   }
 }
 
@@ -91,9 +91,25 @@ export async function convertToRgbJpeg(bytes: Uint8Array, probe: ImageProbe, max
  * the original bytes are kept. Throws {@link ImageRejectedError} on any decoder warning.
  */
 export async function verifyDecodes(bytes: Uint8Array, probe: ImageProbe, maxPixels: number): Promise<void> {
+  const decode = () => sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels }).raw().toBuffer();
   try {
-    await sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels }).raw().toBuffer();
+    await decode();
   } catch (error) {
-    throw rejectionFromSharpError(error, bytes, probe.format);
+    throw rejectionFromSharpError(await withLibvipsText(error, decode), bytes, probe.format);
+  }
+}
+
+/**
+ * Returns `error`, or when it is sharp's generic failOn error, the error of one more run of
+ * `decode`, which nearly always carries libvips' own text (such as "Corrupt JPEG data: bad
+ * Huffman code"). Corrupt files are rare, so the second decode costs little.
+ */
+async function withLibvipsText(error: unknown, decode: () => Promise<unknown>): Promise<unknown> {
+  if (!isGenericFailOnError(error)) return error;
+  try {
+    await decode();
+    return error;
+  } catch (second) {
+    return second;
   }
 }

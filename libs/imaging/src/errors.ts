@@ -25,11 +25,23 @@ export class ImageRejectedError extends Error {
   }
 }
 
-// libvips keeps a per-thread error buffer, so one message can repeat lines left over from
-// earlier failures on the same thread. The first line is the one for this call.
+/**
+ * The message of sharp 0.35 for a decode that fails on a libvips warning (failOn) after libvips'
+ * own text is gone. libvips keeps one error buffer for all threads and every sharp call clears it
+ * when it ends, so under concurrency another call can wipe the text first.
+ */
+export const GENERIC_FAIL_ON_MESSAGE = 'Warning treated as error due to failOn setting';
+
+/** True when `error` is sharp's failOn failure without libvips' own text. */
+export function isGenericFailOnError(error: unknown): boolean {
+  return error instanceof Error && error.message.split('\n').every((line) => line.trim() === '' || line.trim() === GENERIC_FAIL_ON_MESSAGE);
+}
+
+// libvips' error buffer can repeat lines left over from earlier failures, so the first line is the
+// one for this call. sharp's generic failOn line gives way to the libvips warning after it.
 function firstLine(message: string): string {
-  const line = message.split('\n').find((text) => text.trim().length > 0);
-  return (line ?? message).trim();
+  const lines = message.split('\n').map((text) => text.trim()).filter((text) => text.length > 0);
+  return lines.find((text) => text !== GENERIC_FAIL_ON_MESSAGE) ?? lines[0] ?? message.trim();
 }
 
 const TRUNCATION_PATTERN = /premature end|unexpected end|truncat|end of file|not enough image data/i;
