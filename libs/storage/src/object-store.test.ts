@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from './errors.js';
+import { ObjectStore } from './object-store.js';
 import { parseS3Uri } from './s3-uri.js';
 
 const PART_SIZE_BYTES = 5 * 1024 * 1024;
@@ -78,6 +79,23 @@ describe('ObjectStore on s3rver', () => {
     expect(error.message).toContain('short.bin');
   });
 
+  it('reads JSON again when a read overlaps an overwrite', async () => {
+    await harness.store.put('job.json', '{"state": "RUNN');
+    const store = new OverwriteOnFirstRead(harness.store, 'job.json', '{"state": "RUNNING"}');
+
+    expect(await store.getJson('job.json')).toEqual({ state: 'RUNNING' });
+    expect(store.reads).toBe(2);
+  });
+
+  it('rejects JSON that stays invalid', async () => {
+    await harness.store.put('broken.json', '{"state": ');
+
+    const error = (await harness.store.getJson('broken.json').catch((caught: unknown) => caught)) as StorageError;
+
+    expect(error.kind).toBe('integrity');
+    expect(error.message).toContain('broken.json: invalid JSON');
+  });
+
   it('lists keys and folders under a prefix', async () => {
     await harness.store.put('runs/x/1', 'a');
     await harness.store.put('runs/x/2', 'b');
@@ -100,3 +118,23 @@ describe('parseS3Uri', () => {
     expect(() => parseS3Uri('s3://A_bucket/x')).toThrow(/bucket name "A_bucket"/);
   });
 });
+
+/** The real store, which overwrites `key` with `replacement` right after the first read returns. */
+class OverwriteOnFirstRead extends ObjectStore {
+  reads = 0;
+
+  constructor(
+    private readonly inner: ObjectStore,
+    private readonly key: string,
+    private readonly replacement: string,
+  ) {
+    super({ endpoint: inner.endpoint, accessKey: 'unused', secretKey: 'unused', bucket: inner.bucket });
+  }
+
+  override async getBytes(key: string): Promise<Buffer> {
+    this.reads += 1;
+    const bytes = await this.inner.getBytes(key);
+    if (this.reads === 1 && key === this.key) await this.inner.put(key, this.replacement);
+    return bytes;
+  }
+}

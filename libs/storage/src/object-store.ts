@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'minio';
 import { StorageError, storageErrorFrom } from './errors.js';
 import { uploadStream, type PutResult } from './multipart-upload.js';
@@ -28,11 +29,11 @@ export interface ObjectStoreOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** What a manifest recorded of an object, or of a byte range inside one, to check a read against. */
+/** The digest and size a manifest recorded of an object, or of a byte range inside one, to check a read against. */
 export interface VerifiedRead {
   sha256: string;
   sizeBytes?: number;
-  /** Where the recorded bytes start inside the object; `sizeBytes` is then required. */
+  /** Offset of the recorded bytes inside the object; `sizeBytes` is then required. */
   offsetBytes?: number;
 }
 
@@ -45,6 +46,11 @@ export interface ObjectInfo {
 }
 
 const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
+
+/** Reads of a JSON object before invalid JSON counts as damage rather than a read during an overwrite. */
+const TORN_READ_ATTEMPTS = 3;
+/** Wait before the second read of such an object, in ms; the third waits twice as long. */
+const TORN_READ_WAIT_MS = 50;
 
 /** Objects `list` reads per retryable step; S3 returns at most 1000 keys per ListObjectsV2 page. */
 const LIST_PAGE_OBJECTS = 1000;
@@ -161,7 +167,7 @@ export class ObjectStore {
     }
     const bytes = await this.retry('getRange', key, () => this.readAll(key, () => this.openRange(key, offsetBytes, lengthBytes)));
     if (bytes.length !== lengthBytes) {
-      throw new StorageError('integrity', key, `${key}: ${lengthBytes} bytes from offset ${offsetBytes} asked, ${bytes.length} read: the object is shorter`);
+      throw new StorageError('integrity', key, `${key}: ${lengthBytes} bytes from offset ${offsetBytes} requested, ${bytes.length} read: the object is shorter`);
     }
     return bytes;
   }
@@ -214,12 +220,22 @@ export class ObjectStore {
     return bytes;
   }
 
+  /**
+   * Reads and parses a JSON object. s3rver writes an object in place, so a read that overlaps an
+   * overwrite (a job.json being updated) can return only its first part; such a read is repeated
+   * after a short wait before the object counts as invalid.
+   */
   async getJson<T>(key: string): Promise<T> {
-    const bytes = await this.getBytes(key);
-    try {
-      return JSON.parse(bytes.toString('utf8')) as T;
-    } catch (error) {
-      throw new StorageError('integrity', key, `${key}: invalid JSON: ${(error as Error).message}`, { cause: error });
+    for (let attempt = 1; ; attempt += 1) {
+      const bytes = await this.getBytes(key);
+      try {
+        return JSON.parse(bytes.toString('utf8')) as T;
+      } catch (error) {
+        if (attempt >= TORN_READ_ATTEMPTS) {
+          throw new StorageError('integrity', key, `${key}: invalid JSON: ${(error as Error).message}`, { cause: error });
+        }
+        await sleep(TORN_READ_WAIT_MS * attempt);
+      }
     }
   }
 
