@@ -155,4 +155,5 @@ if (flags.json) {
       (placement === 'process' ? ` + ${summary.s3CpuMsPerImage.toFixed(2)} in the S3 process` : ' (s3rver included)') +
       `, CPU ratio ${summary.cpuRatio.toFixed(2)}; load average ${summary.loadAverage1m.toFixed(1)} on ${cores} cores`,
   );
+  if (flags.smoke) say('smoke run: too few images to judge the target; npm run bench:ingest measures it');
 }

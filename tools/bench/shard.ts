@@ -145,6 +145,7 @@ if (flags.json) {
   printSummary(summary, say);
   say(`shards byte-identical: service and library ${sameAsLibrary}, library and build-image-data ${sameAsBuildImageData ?? 'not run'}`);
   say(`${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, 1-minute load average ${report.loadAverage.min.toFixed(1)} to ${report.loadAverage.max.toFixed(1)}`);
+  if (flags.smoke) say('smoke run: too few images to judge the targets; npm run bench:shard measures them');
 }
 
 if (!flags.keep) await temp.remove();
