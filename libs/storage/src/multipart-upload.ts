@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Client } from 'minio';
 
+/** Runs one request of an upload, repeating it as the caller's retry policy allows. */
+export type RetryStep = <T>(step: string, work: () => Promise<T>) => Promise<T>;
+
 /** Result of writing one object. */
 export interface PutResult {
   key: string;
@@ -39,8 +42,18 @@ async function* partsOf(body: AsyncIterable<Uint8Array>, partSizeBytes: number):
  * PUT; more become an S3 multipart upload driven here part by part, because minio-js's own stream
  * upload first lists unfinished uploads, which s3rver does not implement, and for unknown sizes
  * sizes its parts for 5 TiB objects (528 MiB each). The upload is aborted when the body fails.
+ * Each request sends a part already in memory, so `retry` may repeat it, e.g. after an HTTP 500
+ * from a busy server; uploading a part number again replaces it.
  */
-export async function uploadStream(client: Client, bucket: string, key: string, body: Readable | AsyncIterable<Uint8Array>, partSizeBytes: number, contentType: string): Promise<PutResult> {
+export async function uploadStream(
+  client: Client,
+  bucket: string,
+  key: string,
+  body: Readable | AsyncIterable<Uint8Array>,
+  partSizeBytes: number,
+  contentType: string,
+  retry: RetryStep = (_step, work) => work(),
+): Promise<PutResult> {
   const hash = createHash('sha256');
   let sizeBytes = 0;
   const headers = { 'Content-Type': contentType };
@@ -52,18 +65,20 @@ export async function uploadStream(client: Client, bucket: string, key: string, 
   sizeBytes += firstPart.length;
   const second = first.done ? { done: true as const, value: undefined } : await parts.next();
   if (second.done) {
-    await client.putObject(bucket, key, firstPart, firstPart.length, headers);
+    await retry('put', () => client.putObject(bucket, key, firstPart, firstPart.length, headers));
     return { key, sizeBytes, sha256: hash.digest('hex') };
   }
 
-  const uploadId = await client.initiateNewMultipartUpload(bucket, key, headers);
+  const uploadId = await retry('initiate multipart upload', () => client.initiateNewMultipartUpload(bucket, key, headers));
   try {
     const etags: Array<{ part: number; etag: string }> = [];
     let partNumber = 1;
     let current: Buffer | undefined = firstPart;
     let next: IteratorResult<Buffer> = second;
     while (current) {
-      const uploaded = await client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': current.length } }, current);
+      const part = { bucketName: bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': current.length } };
+      const bytes = current;
+      const uploaded = await retry('upload part', () => client.uploadPart(part, bytes));
       etags.push({ part: partNumber, etag: uploaded.etag });
       partNumber += 1;
       if (next.done) {
@@ -75,7 +90,7 @@ export async function uploadStream(client: Client, bucket: string, key: string, 
         next = await parts.next();
       }
     }
-    await client.completeMultipartUpload(bucket, key, uploadId, etags);
+    await retry('complete multipart upload', () => client.completeMultipartUpload(bucket, key, uploadId, etags));
   } catch (error) {
     await client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
     throw error;

@@ -126,7 +126,7 @@ export class ObjectStore {
       });
     }
     try {
-      return await uploadStream(this.client, this.bucket, key, body, this.partSizeBytes, contentType);
+      return await uploadStream(this.client, this.bucket, key, body, this.partSizeBytes, contentType, (step, work) => this.retry(step, key, work));
     } catch (error) {
       throw storageErrorFrom(error, key, 'write');
     }
