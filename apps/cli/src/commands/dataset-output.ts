@@ -136,6 +136,9 @@ export function datasetSummaryLines(dataset: DatasetVersion, created?: boolean):
   lines.push(`  label 0 is the unused background class, so training uses ${dataset.labels.length + 1} logits`);
   lines.push(`source: ${dataset.source || '(not recorded)'}; split: ${describeSplit(dataset.split)}`);
   lines.push(`manifest: ${dataset.manifest?.key} (${dataset.manifest?.sizeBytes} bytes, sha256 ${dataset.manifest?.sha256})`);
+  if (dataset.skippedImages > 0) {
+    lines.push(`the skipped files with their reasons: inception dataset show ${dataset.ref?.name}@${dataset.ref?.version} --skipped`);
+  }
   return lines;
 }
 

@@ -122,6 +122,17 @@ describe('inception dataset list and show', () => {
     expect(result.ref?.version).toBe(1);
     expect(lines[0]).toMatch(/^dataset cli v1: 12 train and 3 validation images/);
     expect(lines).toContain('no skipped files');
+    expect(lines.filter((line) => line.startsWith('the skipped files'))).toEqual([]);
+  });
+
+  it('points to the skip report when files were skipped', async () => {
+    const withNotes = path.join(temp.dir, 'with-notes');
+    await copySampleClasses(withNotes, PER_CLASS);
+    await writeFile(path.join(withNotes, SAMPLE_CLASSES[0]!, 'notes.txt'), 'not an image\n');
+
+    const { lines } = await capture((terminal) => runDatasetImport(importOptions({ name: 'notes', sources: [withNotes] }), terminal));
+
+    expect(lines).toContain('the skipped files with their reasons: inception dataset show notes@1 --skipped');
   });
 
   it('runs as the inception command', async () => {

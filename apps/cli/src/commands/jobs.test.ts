@@ -99,6 +99,15 @@ describe('inception jobs list', () => {
 });
 
 describe('inception train', () => {
+  it('says how to follow a queued job', async () => {
+    const run = await runCli(['train', '--trainer', trainer.address, '--dataset', 'fashion@1', '--shard-set', shardSetId, '--steps', '10']);
+    const jobId = /^(\S+)  /.exec(run.stdout)?.[1];
+    await runCli(jobsCommand('cancel', jobId ?? 'missing'));
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`follow it with: inception jobs watch ${jobId}`);
+  });
+
   it('sends every recipe option it is given', async () => {
     const run = await runCli([
       'train', '--trainer', trainer.address, '--dataset', 'fashion@1', '--shard-set', shardSetId, '--steps', '10', '--json',

@@ -69,7 +69,7 @@ async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
     });
     if (!options.watch) {
       if (options.json) printMessageJson(JobSchema, job!);
-      else console.log(describeJobLine(job!));
+      else console.log(`${describeJobLine(job!)}\nfollow it with: inception jobs watch ${job!.id}`);
       return;
     }
     let last = job!;
