@@ -37,6 +37,21 @@ export interface VerifiedRead {
   offsetBytes?: number;
 }
 
+/**
+ * Checks bytes read from `key` (from `expected.offsetBytes` when given) against the size and
+ * SHA-256 a manifest recorded, and throws an `integrity` StorageError naming them when they differ.
+ */
+export function verifyRecorded(key: string, bytes: Uint8Array, expected: VerifiedRead): void {
+  const what = expected.offsetBytes === undefined ? key : `${key} at offset ${expected.offsetBytes}`;
+  if (expected.sizeBytes !== undefined && bytes.length !== expected.sizeBytes) {
+    throw new StorageError('integrity', key, `${what}: size ${bytes.length} bytes differs from the recorded ${expected.sizeBytes}`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== expected.sha256) {
+    throw new StorageError('integrity', key, `${what}: SHA-256 ${sha256} differs from the recorded ${expected.sha256}`);
+  }
+}
+
 export interface ObjectInfo {
   key: string;
   sizeBytes: number;
@@ -199,7 +214,6 @@ export class ObjectStore {
    */
   async getVerified(key: string, expected: VerifiedRead): Promise<Buffer> {
     let bytes: Buffer;
-    let what = key;
     if (expected.offsetBytes === undefined) {
       bytes = await this.getBytes(key);
     } else {
@@ -207,22 +221,15 @@ export class ObjectStore {
         throw new StorageError('invalid-argument', key, `${key}: a read from offset ${expected.offsetBytes} needs sizeBytes`);
       }
       bytes = await this.getRange(key, expected.offsetBytes, expected.sizeBytes);
-      what = `${key} at offset ${expected.offsetBytes}`;
     }
 
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (expected.sizeBytes !== undefined && bytes.length !== expected.sizeBytes) {
-      throw new StorageError('integrity', key, `${what}: size ${bytes.length} bytes differs from the recorded ${expected.sizeBytes}`);
-    }
-    if (sha256 !== expected.sha256) {
-      throw new StorageError('integrity', key, `${what}: SHA-256 ${sha256} differs from the recorded ${expected.sha256}`);
-    }
+    verifyRecorded(key, bytes, expected);
     return bytes;
   }
 
   /**
    * Reads and parses a JSON object. s3rver writes an object in place, so a read that overlaps an
-   * overwrite (a job.json being updated) can return only its first part; such a read is repeated
+   * overwrite (a job.json being updated) can return only its first part. Such a read is repeated
    * after a short wait before the object counts as invalid.
    */
   async getJson<T>(key: string): Promise<T> {

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { ObjectStore } from '@inception/storage';
+import { verifyRecorded, type ObjectStore } from '@inception/storage';
 
 /** Names of the documents that list other objects: dataset, shard-set and version manifests, checkpoints. */
 const MANIFEST_NAMES = ['manifest.json', 'checkpoint.json'];
@@ -17,7 +16,7 @@ interface ObjectReference {
   key: string;
   sha256: string;
   sizeBytes?: number;
-  /** Where the listed bytes start inside the object, for an image inside a pack. */
+  /** Offset of the listed bytes inside the object, for an image inside a pack. */
   offsetBytes?: number;
 }
 
@@ -48,28 +47,19 @@ function referencesIn(value: unknown, found: ObjectReference[] = []): ObjectRefe
 
 /** Reads one listed object, or its listed range, and describes how it differs from the listing. */
 async function checkReference(read: (key: string) => Promise<Buffer | undefined>, reference: ObjectReference): Promise<string | undefined> {
-  const where = reference.offsetBytes === undefined ? reference.key : `${reference.key} from offset ${reference.offsetBytes}`;
   const whole = await read(reference.key);
   if (!whole) {
     return `${reference.key}, which does not exist`;
   }
-  let bytes = whole;
-  if (reference.offsetBytes !== undefined) {
-    const endBytes = reference.offsetBytes + (reference.sizeBytes ?? 0);
-    if (reference.sizeBytes === undefined || endBytes > whole.length) {
-      return `${where} for ${reference.sizeBytes ?? 'an unknown number of'} bytes, but the object has ${whole.length}`;
-    }
-    bytes = whole.subarray(reference.offsetBytes, endBytes);
-  }
 
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== reference.sha256) {
-    return `${where} with SHA-256 ${reference.sha256}, but its bytes hash to ${sha256}`;
+  const offsetBytes = reference.offsetBytes ?? 0;
+  const bytes = reference.offsetBytes === undefined ? whole : whole.subarray(offsetBytes, offsetBytes + (reference.sizeBytes ?? whole.length));
+  try {
+    verifyRecorded(reference.key, bytes, reference);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
-  if (reference.sizeBytes !== undefined && reference.sizeBytes !== bytes.length) {
-    return `${where} with ${reference.sizeBytes} bytes, but it has ${bytes.length}`;
-  }
-  return undefined;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { layout, StorageError, type DatasetImage, type DatasetManifest, type ObjectStore } from '@inception/storage';
+import { layout, StorageError, verifyRecorded, type DatasetImage, type DatasetManifest, type ObjectStore } from '@inception/storage';
 import { PackCache } from './pack-cache.js';
 
 /** Bytes of whole image packs a reader keeps in memory by default: 256 MiB. */
@@ -53,10 +52,7 @@ export class DatasetReader {
 
     const pack = await this.packCache.read(image.key, span);
     const bytes = pack.subarray(image.offsetBytes, image.offsetBytes + image.sizeBytes);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (bytes.length !== image.sizeBytes || sha256 !== image.sha256) {
-      throw new StorageError('integrity', image.key, `${image.key} at offset ${image.offsetBytes}: ${bytes.length} bytes with SHA-256 ${sha256} differ from the recorded ${image.sizeBytes} bytes and ${image.sha256}`);
-    }
+    verifyRecorded(image.key, bytes, { sha256: image.sha256, sizeBytes: image.sizeBytes, offsetBytes: image.offsetBytes });
     return bytes;
   }
 
