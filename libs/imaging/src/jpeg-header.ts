@@ -19,7 +19,7 @@ export interface JpegFrame {
   components: number;
 }
 
-/** What the segments before the image data say. */
+/** Facts from the segments before the image data. */
 export interface JpegHeader {
   /** Absent when no complete frame header comes before the first scan. */
   frame?: JpegFrame;

@@ -4,7 +4,7 @@
  */
 export const layout = {
   /**
-   * Normalised images, packed: each pack holds many JPEGs end to end, and manifests give each
+   * Normalised images, packed: each pack contains many JPEGs end to end, and manifests give each
    * image's pack, offset, size and SHA-256. One object per image would cost an S3 request per
    * image at import and make a dataset of 100,000 images 100,000 objects.
    */

@@ -10,11 +10,11 @@ export interface DatasetImage {
   label: number;
   /** Path of the source file relative to its split root, e.g. "roses/12240303_80d87f77a3_n.jpg". */
   sourcePath: string;
-  /** Key of the object that holds the normalised JPEG: an image pack, or the image alone. */
+  /** Key of the object that contains the normalised JPEG: an image pack, or the image alone. */
   key: string;
   /**
-   * Where the JPEG starts inside `key` when that object is a pack of several images; it runs for
-   * `sizeBytes` bytes. Absent when the object is the image alone.
+   * Offset of the JPEG inside `key` when that object is a pack of several images. The JPEG runs
+   * for `sizeBytes` bytes. Absent when the object is the image alone.
    */
   offsetBytes?: number;
   sha256: string;

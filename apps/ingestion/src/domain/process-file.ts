@@ -3,7 +3,7 @@ import { normalizeImage } from '@inception/imaging';
 import { StorageError, type DatasetImage, type SkippedImage, type Split } from '@inception/storage';
 import type { SourceFile } from '../sources/types.js';
 
-/** Where a stored image's bytes are: the whole object `key`, or `sizeBytes` from `offsetBytes` inside it. */
+/** Location of a stored image: the whole object `key`, or `sizeBytes` from `offsetBytes` inside it. */
 export interface ImageLocation {
   key: string;
   offsetBytes?: number;

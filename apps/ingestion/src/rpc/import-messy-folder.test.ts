@@ -33,7 +33,7 @@ function record(sourcePath: string) {
   return found;
 }
 
-/** The stored JPEG of a manifest record, read from its pack and checked against its SHA-256. */
+/** Reads the stored JPEG of a manifest record from its pack and checks it against its SHA-256. */
 function storedBytes(image: DatasetImage): Promise<Buffer> {
   return harness.objects.store.getVerified(image.key, { sha256: image.sha256, sizeBytes: image.sizeBytes, offsetBytes: image.offsetBytes });
 }

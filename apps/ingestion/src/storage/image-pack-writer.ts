@@ -4,8 +4,8 @@ import type { ImageLocation, ImageSink } from '../domain/process-file.js';
 
 /**
  * Size at which a pack is closed and uploaded, in bytes. An 8 MiB pack contains about 400 of the
- * benchmark's 20 KB photos, so the object store sees one request per 400 images, while a failed
- * upload repeats little work.
+ * benchmark's 20 KB photos, so the object store receives one request per 400 images, while a
+ * failed upload repeats little work.
  */
 export const PACK_TARGET_BYTES = 8 * 1024 * 1024;
 
@@ -81,7 +81,7 @@ export class ImagePackWriter implements ImageSink {
     this.throwIfFailed();
   }
 
-  /** Waits for the uploads in flight, then deletes every pack this writer stored. Never throws. */
+  /** Waits for the uploads in flight, then deletes every pack this writer stored, ignoring failures. */
   async discard(): Promise<void> {
     this.open = undefined;
     await Promise.allSettled(this.inFlight);
