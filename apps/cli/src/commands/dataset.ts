@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { toJson, type MessageInitShape } from '@bufbuild/protobuf';
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
   DatasetVersionSchema,
   GetDatasetResponseSchema,
@@ -16,7 +16,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { connect } from '../clients.js';
 import { datasetListLines, datasetSummaryLines, importProgressBar, importProgressLines, silentDisplay, skippedFileLines, type ImportDisplay } from './dataset-output.js';
 import { prepareUpload, uploadMessages } from './dataset-upload.js';
-import { addressOption, serviceAddress, withDefault } from './output.js';
+import { addressOption, messageJson, serviceAddress, withDefault } from './output.js';
 
 /** Time one import may take, in milliseconds; an estimate with room for ImageNet-size imports. */
 const IMPORT_TIMEOUT_MS = 24 * 3_600_000;
@@ -129,7 +129,7 @@ export async function runDatasetImport(options: DatasetImportOptions, terminal: 
 
     const result = { dataset: response.dataset!, created: response.created, progress };
     if (options.json) {
-      terminal.print(JSON.stringify({ dataset: toJson(DatasetVersionSchema, result.dataset), created: result.created, progress: progress ? toJson(ImportProgressSchema, progress) : null }, null, 2));
+      terminal.print(JSON.stringify({ dataset: messageJson(DatasetVersionSchema, result.dataset), created: result.created, progress: progress ? messageJson(ImportProgressSchema, progress) : null }, null, 2));
     } else {
       for (const line of datasetSummaryLines(result.dataset, result.created)) terminal.print(line);
     }
@@ -179,7 +179,7 @@ export async function runDatasetList(options: DatasetCommonOptions & { name?: st
   const client = ingestionClient(options);
   try {
     const response = await client.listDatasets({ name: options.name ?? '' }, { timeoutMs: 60_000 });
-    if (options.json) terminal.print(JSON.stringify(toJson(ListDatasetsResponseSchema, response), null, 2));
+    if (options.json) terminal.print(JSON.stringify(messageJson(ListDatasetsResponseSchema, response), null, 2));
     else if (response.datasets.length === 0) terminal.print(options.name ? `no versions of dataset "${options.name}"` : 'no datasets');
     else for (const line of datasetListLines(response.datasets)) terminal.print(line);
     return response.datasets;
@@ -201,7 +201,7 @@ export async function runDatasetShow(options: DatasetCommonOptions & { dataset: 
     }
     const response = await client.getDataset({ dataset: { name, version }, includeSkipped: options.skipped }, { timeoutMs: 60_000 });
     if (options.json) {
-      terminal.print(JSON.stringify(toJson(GetDatasetResponseSchema, response), null, 2));
+      terminal.print(JSON.stringify(messageJson(GetDatasetResponseSchema, response), null, 2));
     } else {
       for (const line of datasetSummaryLines(response.dataset!)) terminal.print(line);
       if (options.skipped) {

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
+import type { JsonObject } from '@bufbuild/protobuf';
+import { EvalMetricsSchema, StepStatsSchema } from '@inception/proto';
 import { createClients } from '../clients.js';
 import { startStack } from '../stack/stack.js';
+import { messageJson } from './output.js';
 import { runPipeline, type PipelineResult, type PipelineSettings } from './pipeline.js';
 
 export interface DemoOptions {
@@ -62,6 +65,27 @@ function printSummary(result: PipelineResult, settings: PipelineSettings, totalS
   console.log(lines.join('\n'));
 }
 
+/**
+ * Returns the `--json` summary of a demo run: the dataset and shard-set counts, the job's id,
+ * backend, evaluation and last step, the registered version, and the time per stage.
+ */
+export function demoJson(result: PipelineResult, totalSeconds: number): JsonObject {
+  const { job, version } = result;
+  return {
+    dataset: result.dataset,
+    shardSet: result.shardSet,
+    job: {
+      id: job.id,
+      backend: job.backend,
+      eval: job.eval ? messageJson(EvalMetricsSchema, job.eval) : null,
+      lastStep: job.lastStep ? messageJson(StepStatsSchema, job.lastStep) : null,
+    },
+    version: { model: version.model, version: version.version },
+    timings: result.timings.map((timing) => ({ ...timing })),
+    totalSeconds,
+  };
+}
+
 /** `inception demo`: starts the stack, runs the whole pipeline on the bundled samples, prints a summary and stops. */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const startedMs = Date.now();
@@ -84,7 +108,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const result = await runPipeline(clients, settings, say);
       const totalSeconds = (Date.now() - startedMs) / 1000;
       if (options.json) {
-        console.log(JSON.stringify({ ...result, job: { id: result.job.id, backend: result.job.backend, eval: result.job.eval, lastStep: result.job.lastStep }, version: { model: result.version.model, version: result.version.version }, totalSeconds }, (_, value) => (typeof value === 'bigint' ? Number(value) : value), 2));
+        console.log(JSON.stringify(demoJson(result, totalSeconds), null, 2));
       } else {
         printSummary(result, settings, totalSeconds);
       }

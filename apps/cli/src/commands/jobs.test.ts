@@ -87,6 +87,37 @@ describe('inception jobs cancel', () => {
   });
 });
 
+describe('inception jobs --json', () => {
+  it('shows fields that hold zero values', async () => {
+    const jobId = await submitQueuedJob();
+    await runCli(jobsCommand('cancel', jobId));
+
+    const run = await runCli(jobsCommand('show', jobId, '--json'));
+    const job = JSON.parse(run.stdout) as Record<string, unknown>;
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).not.toContain('$typeName');
+    expect(job.restoredTensors).toBe(0);
+    expect(job.backend).toBe('');
+    expect(job.checkpointFiles).toEqual([]);
+  });
+
+  it('prints one job per line when watching', async () => {
+    const jobId = await submitQueuedJob();
+    await runCli(jobsCommand('cancel', jobId));
+
+    const run = await runCli(jobsCommand('watch', jobId, '--json'));
+    const lines = run.stdout.trimEnd().split('\n');
+    const job = JSON.parse(lines[0]!) as { id: string; state: string; restoredTensors: number };
+
+    expect(run.exitCode).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(job.id).toBe(jobId);
+    expect(job.state).toBe('JOB_STATE_CANCELLED');
+    expect(job.restoredTensors).toBe(0);
+  });
+});
+
 describe('inception jobs list', () => {
   it('takes the address from INCEPTION_TRAINER', async () => {
     const jobId = await submitQueuedJob();

@@ -1,9 +1,8 @@
-import { toJson } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { JobKind, JobSchema, JobState, ListJobsResponseSchema, TrainerService, type Job } from '@inception/proto';
 import { connect } from '../clients.js';
 import type { Command } from 'commander';
-import { addressOption, printMessageJson } from './output.js';
+import { addressOption, messageJson, printMessageJson } from './output.js';
 
 type TrainerClient = ReturnType<typeof trainerClient>;
 
@@ -68,13 +67,13 @@ export function registerJobCommands(program: Command): void {
     }
   });
 
-  jobs.command('watch <job-id>').description('print step events until the job ends; exit status 1 unless it succeeds').option('--json', 'print one JSON object per event', false).action(async (jobId: string, options: { json: boolean }) => {
+  jobs.command('watch <job-id>').description('print step events until the job ends; exit status 1 unless it succeeds').option('--json', 'print the job as one line of JSON per event', false).action(async (jobId: string, options: { json: boolean }) => {
     const client = trainerClient(parentOptions());
     let last: Job | undefined;
     try {
       for await (const update of client.watchJob({ jobId })) {
         last = update.job!;
-        if (options.json) console.log(JSON.stringify({ id: last.id, state: stateName(last.state), step: last.lastStep?.step, loss: last.lastStep?.totalLoss, learningRate: last.lastStep?.learningRate }));
+        if (options.json) console.log(JSON.stringify(messageJson(JobSchema, last)));
         else console.log(describeJobLine(last));
       }
     } finally {
@@ -95,7 +94,7 @@ export function registerJobCommands(program: Command): void {
       const client = trainerClient(parentOptions());
       try {
         const outcome = await cancelJob(client, jobId);
-        if (options.json) console.log(JSON.stringify({ alreadyEnded: outcome.alreadyEnded, job: toJson(JobSchema, outcome.job) }, null, 2));
+        if (options.json) console.log(JSON.stringify({ alreadyEnded: outcome.alreadyEnded, job: messageJson(JobSchema, outcome.job) }, null, 2));
         else console.log(describeCancelOutcome(outcome));
       } finally {
         client.close();

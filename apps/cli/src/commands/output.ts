@@ -1,9 +1,18 @@
-import { toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { toJson, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
 import { Option } from 'commander';
 
-/** Prints a protobuf message as JSON (protobuf's JSON mapping, field names in lowerCamelCase). */
+/**
+ * Converts a protobuf message to plain JSON for `--json` output. It uses protobuf's JSON mapping
+ * (field names in lowerCamelCase, enums by name, 64-bit integers as strings) and includes fields
+ * that hold their zero value (0, false, "", empty lists), so scripts find every scalar key.
+ */
+export function messageJson<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): JsonValue {
+  return toJson(schema, message, { alwaysEmitImplicit: true });
+}
+
+/** Prints a protobuf message as `--json` output, converted by messageJson. */
 export function printMessageJson<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): void {
-  console.log(JSON.stringify(toJson(schema, message), null, 2));
+  console.log(JSON.stringify(messageJson(schema, message), null, 2));
 }
 
 /** The services the CLI calls: the flag that names an address, its environment variable, and its default port. */

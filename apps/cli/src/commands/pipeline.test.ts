@@ -17,6 +17,7 @@ import { buildInceptionV3, listModelVariables } from '@inception/inception';
 import { IngestionService, JobKind, JobState, RegistryService, ShardingService, TrainerService, type Job } from '@inception/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients, type Clients } from '../clients.js';
+import { demoJson } from './demo.js';
 import { exportVersion } from './models-export.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
 
@@ -244,6 +245,16 @@ describe('pipeline through real gRPC servers and s3rver', () => {
       expect(exported[prediction.label]).toBeCloseTo(prediction.probability, 5);
     }
     expect((await readFile(files.labelsPath, 'utf8')).trim().split('\n')).toEqual(['(background)', ...CLASSES]);
+  });
+
+  it('gives demo --json plain JSON with zero fields', () => {
+    const summary = demoJson(result, 12.5) as { job: { lastStep: Record<string, unknown>; eval: Record<string, unknown> }; version: { version: number } };
+
+    expect(JSON.stringify(summary)).not.toContain('$typeName');
+    expect(summary.job.lastStep.auxLoss).toBe(0);
+    expect(summary.job.lastStep.step).toBe(result.job.lastStep!.step);
+    expect(summary.job.eval.examples).toBe(CLASSES.length * VALIDATION_PER_CLASS);
+    expect(summary.version.version).toBe(result.version.version);
   });
 
   it('answers health checks on every service', async () => {

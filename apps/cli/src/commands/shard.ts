@@ -1,9 +1,9 @@
-import { toJson, type MessageInitShape } from '@bufbuild/protobuf';
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Compression, ShardDatasetResponseSchema, ShardingProgressSchema, ShardingService, type ShardDatasetRequestSchema, type ShardDatasetResponse, type ShardingProgress } from '@inception/proto';
 import type { RpcClient } from '@inception/rpc';
 import { connect } from '../clients.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { addressOption, serviceAddress, withDefault } from './output.js';
+import { addressOption, messageJson, serviceAddress, withDefault } from './output.js';
 import { finishedSplitLine, nowMicroseconds, progressBar, progressLines, pythonTimestamp, type ProgressDisplay } from './shard-output.js';
 
 export interface ShardOptions {
@@ -114,7 +114,7 @@ export async function runShard(options: ShardOptions, terminal: ShardTerminal): 
 function report(response: ShardDatasetResponse, last: ShardingProgress | undefined, options: ShardOptions, terminal: ShardTerminal): void {
   const shardSet = response.shardSet!;
   if (options.json) {
-    terminal.print(JSON.stringify({ ...(toJson(ShardDatasetResponseSchema, response) as object), progress: last ? toJson(ShardingProgressSchema, last) : null }, null, 2));
+    terminal.print(JSON.stringify({ ...(messageJson(ShardDatasetResponseSchema, response) as object), progress: last ? messageJson(ShardingProgressSchema, last) : null }, null, 2));
     return;
   }
 
