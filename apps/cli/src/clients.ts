@@ -3,6 +3,7 @@ import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2
 import type * as grpc from '@grpc/grpc-js';
 import { IngestionService, RegistryService, ShardingService, TrainerService } from '@inception/proto';
 import { channelCredentials, createRpcClient, type RpcClient, type RpcClientOptions } from '@inception/rpc';
+import { withUnreachableMessages } from './unreachable.js';
 
 export interface ServiceTargets {
   ingestion: string;
@@ -72,9 +73,13 @@ export function useClientSecurity(security: ClientSecurity): void {
   defaultSecurity = security;
 }
 
-/** Creates a client of one service that sends the CLI's token and uses its TLS settings. */
+/**
+ * Creates a client of one service that sends the CLI's token and uses its TLS settings. Its calls
+ * fail with a message that names the service, its address and the fix when it cannot be reached.
+ */
 export function connect<S extends GenServiceMethods>(service: GenService<S>, target: string, options: RpcClientOptions = {}, security: ClientSecurity = defaultSecurity): RpcClient<S> {
-  return createRpcClient(service, target, { ...options, token: security.token }, security.credentials);
+  const client = createRpcClient(service, target, { ...options, token: security.token }, security.credentials);
+  return withUnreachableMessages(client, service, target);
 }
 
 /**

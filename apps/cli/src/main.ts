@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { Command, Help, InvalidArgumentError, type Option } from 'commander';
-import { GrpcStatus } from '@inception/rpc';
 import { resolveClientSecurity, useClientSecurity, type SecurityFlags } from './clients.js';
 import { runDemo } from './commands/demo.js';
 import { runModelSummary } from './commands/model-summary.js';
@@ -83,9 +82,8 @@ registerDatasetCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  // A service that cannot be reached fails with status 1, as any other error does. The clients
+  // that clients.ts's connect creates give that error a message naming the service and the fix.
   console.error(`inception: ${error instanceof Error ? error.message : String(error)}`);
-  if ((error as { code?: number }).code === GrpcStatus.UNAVAILABLE) {
-    console.error('inception: the service is not reachable. Start the stack with `inception up` and export the INCEPTION_* addresses it prints, or pass the address with the command\'s address option (see --help).');
-  }
   process.exitCode = 1;
 }

@@ -36,6 +36,8 @@ export type RpcClient<S extends GenServiceMethods> = { [K in keyof S]: ClientMet
   close(): void;
   /** Resolves once the channel is connected, or rejects after `timeoutMs`. */
   waitForReady(timeoutMs: number): Promise<void>;
+  /** State of the channel now, without starting a connection; READY while a connection is up. */
+  connectivityState(): grpc.connectivityState;
 };
 
 export interface RpcClientOptions {
@@ -118,6 +120,7 @@ export function createRpcClient<S extends GenServiceMethods>(
   const defaultTimeoutMs = options.timeoutMs ?? 30_000;
   const client: Record<string, unknown> = {
     close: () => channel.close(),
+    connectivityState: () => channel.getChannel().getConnectivityState(false),
     waitForReady: (timeoutMs: number) =>
       new Promise<void>((resolve, reject) =>
         channel.waitForReady(Date.now() + timeoutMs, (error) =>

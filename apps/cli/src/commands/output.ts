@@ -1,4 +1,5 @@
 import { toJson, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
+import { IngestionService, RegistryService, ShardingService, TrainerService } from '@inception/proto';
 import { Option } from 'commander';
 
 /**
@@ -15,15 +16,26 @@ export function printMessageJson<Desc extends DescMessage>(schema: Desc, message
   console.log(JSON.stringify(messageJson(schema, message), null, 2));
 }
 
-/** The services the CLI calls: the flag that names an address, its environment variable, and its default port. */
+/**
+ * The services the CLI calls, by the flag that names an address: the name in help texts, the name
+ * in error messages, the environment variable, and the default port.
+ */
 const SERVICE_ADDRESSES = {
-  ingestion: { name: 'ingestion', variable: 'INCEPTION_INGESTION', defaultAddress: '127.0.0.1:50051' },
-  sharding: { name: 'sharding', variable: 'INCEPTION_SHARDING', defaultAddress: '127.0.0.1:50052' },
-  registry: { name: 'model registry', variable: 'INCEPTION_REGISTRY', defaultAddress: '127.0.0.1:50053' },
-  trainer: { name: 'trainer', variable: 'INCEPTION_TRAINER', defaultAddress: '127.0.0.1:50054' },
+  ingestion: { name: 'ingestion', messageName: 'ingestion service', service: IngestionService, variable: 'INCEPTION_INGESTION', defaultAddress: '127.0.0.1:50051' },
+  sharding: { name: 'sharding', messageName: 'sharding service', service: ShardingService, variable: 'INCEPTION_SHARDING', defaultAddress: '127.0.0.1:50052' },
+  registry: { name: 'model registry', messageName: 'model registry', service: RegistryService, variable: 'INCEPTION_REGISTRY', defaultAddress: '127.0.0.1:50053' },
+  trainer: { name: 'trainer', messageName: 'trainer', service: TrainerService, variable: 'INCEPTION_TRAINER', defaultAddress: '127.0.0.1:50054' },
 } as const;
 
 export type ServiceFlag = keyof typeof SERVICE_ADDRESSES;
+
+/** Returns the message name, address flag and environment variable of a service by its protobuf name, e.g. "inception.v1.TrainerService". */
+export function serviceAddressSettings(typeName: string): { name: string; flag: string; variable: string } | undefined {
+  for (const [flag, settings] of Object.entries(SERVICE_ADDRESSES)) {
+    if (settings.service.typeName === typeName) return { name: settings.messageName, flag: `--${flag}`, variable: settings.variable };
+  }
+  return undefined;
+}
 
 /**
  * Creates the `--<service> <address>` option. Commander takes the value from the flag, then the
