@@ -57,3 +57,53 @@ describe('inception models alias', () => {
     expect(response.previousVersion).toBe(1);
   });
 });
+
+describe('inception models show', () => {
+  it('shows a bare model with versions and aliases', async () => {
+    await runCli(modelsCommand('alias', 'flowers', 'canary', '2'));
+
+    const run = await runCli(modelsCommand('show', 'flowers'));
+    const lines = run.stdout.trimEnd().split('\n');
+
+    expect(run.exitCode).toBe(0);
+    expect(lines[0]).toMatch(/^model flowers {2}\(created \S+Z\)$/);
+    expect(lines[1]).toMatch(/^version\s+created\s+dataset\s+steps\s+precision@1\s+aliases$/);
+    expect(lines[2]).toMatch(/^\s+1\s+\S+Z\s+.*staging/);
+    expect(lines[3]).toMatch(/^\s+2\s+\S+Z\s+.*canary/);
+    expect(lines.at(-1)).toBe('the lineage of one version: inception models show flowers@<version or alias>');
+  });
+
+  it('prints a bare model as JSON', async () => {
+    const run = await runCli(modelsCommand('show', 'flowers', '--json'));
+    const output = JSON.parse(run.stdout) as { model: { name: string; description: string }; aliases: Array<{ name: string; version: number; protected: boolean }>; versions: Array<{ version: number }> };
+
+    expect(run.exitCode).toBe(0);
+    expect(output.model.name).toBe('flowers');
+    expect(output.model.description).toBe('');
+    expect(output.versions.map((version) => version.version)).toEqual([1, 2]);
+    expect(output.aliases.find((alias) => alias.name === 'staging')).toMatchObject({ version: 1, protected: false });
+  });
+
+  it('resolves an alias', async () => {
+    const run = await runCli(modelsCommand('show', 'flowers@staging'));
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.split('\n')[0]).toMatch(/^flowers@1 /);
+  });
+
+  it('names a missing alias', async () => {
+    const run = await runCli(modelsCommand('show', 'flowers@nightly'));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('model "flowers" has no alias "nightly" (its aliases: ');
+    expect(run.stderr).toContain('staging → 1');
+    expect(run.stderr).toContain('inception models alias flowers nightly <version>');
+  });
+
+  it('rejects version 0', async () => {
+    const run = await runCli(modelsCommand('show', 'flowers@0'));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('version 0 in "flowers@0" is invalid: versions are numbered from 1');
+  });
+});

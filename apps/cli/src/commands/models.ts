@@ -1,33 +1,38 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { ModelVersionSchema, RegistryService, SetAliasResponseSchema, type ModelVersion } from '@inception/proto';
-import { connect } from '../clients.js';
+import { AliasSchema, ModelSchema, ModelVersionSchema, SetAliasResponseSchema, type ModelVersion } from '@inception/proto';
 import { positiveNumber } from './option-parsers.js';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { initBackend } from '@inception/tf-runtime';
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
 import { readFile } from 'node:fs/promises';
 import { exportVersion } from './models-export.js';
 import { importTensorFlowCheckpoint } from './models-import.js';
-import { addressOption, printMessageJson } from './output.js';
+import { parseModelReference, registryClient, resolveModelVersion, type ModelReference, type RegistryClient } from './model-reference.js';
+import { modelOverviewLines } from './models-output.js';
+import { addressOption, messageJson, printMessageJson } from './output.js';
 
-function registryClient(options: { registry: string }) {
-  return connect(RegistryService, options.registry, { idempotentMethods: ['GetVersion', 'ListVersions', 'GetModel', 'ListModels'] });
+/** Returns every version of a model, reading ListVersions page by page. */
+async function listAllVersions(client: RegistryClient, model: string): Promise<ModelVersion[]> {
+  const versions: ModelVersion[] = [];
+  let pageToken = '';
+  do {
+    const page = await client.listVersions({ model, pageToken });
+    versions.push(...page.versions);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return versions;
 }
 
-/** Parses "model@3" or "model@production" (an alias). */
-function parseVersionReference(value: string): { model: string; selector: string } {
-  const match = /^([a-z0-9][a-z0-9_-]*)@([a-z0-9_-]+)$/.exec(value);
-  if (!match) throw new InvalidArgumentError(`expected <model>@<version or alias>, e.g. flowers@3 or flowers@production, got "${value}"`);
-  return { model: match[1]!, selector: match[2]! };
-}
-
-/** Turns "3" or an alias name into a version number. */
-async function resolveVersion(client: ReturnType<typeof registryClient>, model: string, selector: string): Promise<number> {
-  const version = Number(selector);
-  if (Number.isInteger(version) && version > 0) return version;
-  const alias = (await client.getModel({ name: model })).aliases.find((entry) => entry.name === selector);
-  if (!alias) throw new Error(`model "${model}" has no alias "${selector}"`);
-  return alias.version;
+/** Prints a model for `inception models show <model>`: a row per version, with the aliases that point to it. */
+async function showModel(client: RegistryClient, name: string, json: boolean): Promise<void> {
+  const { model, aliases } = await client.getModel({ name });
+  const versions = await listAllVersions(client, name);
+  if (json) {
+    const output = { model: messageJson(ModelSchema, model!), aliases: aliases.map((alias) => messageJson(AliasSchema, alias)), versions: versions.map((version) => messageJson(ModelVersionSchema, version)) };
+    console.log(JSON.stringify(output, null, 2));
+    return;
+  }
+  for (const line of modelOverviewLines(model!, aliases, versions)) console.log(line);
 }
 
 /** Renders a version's lineage as an indented tree. */
@@ -58,7 +63,7 @@ export function registerModelCommands(program: Command): void {
   const parentOptions = () => models.opts<{ registry: string }>();
 
   models.command('list [model]').description('list models, or the versions of one model').option('--json', 'print JSON', false).action(async (model: string | undefined, options: { json: boolean }) => {
-    const client = registryClient(parentOptions());
+    const client = registryClient(parentOptions().registry);
     try {
       if (!model) {
         const { models: all } = await client.listModels({});
@@ -77,28 +82,38 @@ export function registerModelCommands(program: Command): void {
     }
   });
 
-  models.command('show <model@version|alias>').description('show a version and its lineage as a tree (every file is verified)').option('--json', 'print JSON', false).action(async (reference: string, options: { json: boolean }) => {
-    const { model, selector } = parseVersionReference(reference);
-    const client = registryClient(parentOptions());
-    try {
-      const version = await resolveVersion(client, model, selector);
-      const response = await client.getVersion({ model, version });
-      if (options.json) printMessageJson(ModelVersionSchema, response.version!);
-      else console.log(lineageTree(response.version!));
-    } finally {
-      client.close();
-    }
-  });
+  models
+    .command('show')
+    .description('show a version and its lineage as a tree (every file is verified), or a model with its versions and aliases')
+    .argument('<model[@version|alias]>', 'e.g. flowers@3, flowers@production, or flowers for the whole model', (text: string) => parseModelReference(text, { versionRequired: false }))
+    .option('--json', 'print JSON', false)
+    .action(async (reference: ModelReference, options: { json: boolean }) => {
+      const client = registryClient(parentOptions().registry);
+      try {
+        if (reference.version === undefined && reference.alias === undefined) {
+          await showModel(client, reference.model, options.json);
+          return;
+        }
+        const version = await resolveModelVersion(client, reference);
+        const response = await client.getVersion({ model: reference.model, version });
+        if (options.json) printMessageJson(ModelVersionSchema, response.version!);
+        else console.log(lineageTree(response.version!));
+      } finally {
+        client.close();
+      }
+    });
 
   models
-    .command('export <model@version|alias> <directory>')
+    .command('export')
     .description('write a version as a tfjs layers model (model.json, weights.bin, labels.txt) that tf.loadLayersModel loads without this project; reads the files from S3 (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)')
+    .argument('<model@version|alias>', 'e.g. flowers@3 or flowers@production', (text: string) => parseModelReference(text, { versionRequired: true }))
+    .argument('<directory>', 'folder that receives the files')
     .option('--json', 'print JSON: the paths of the written files', false)
-    .action(async (reference: string, directory: string, options: { json: boolean }) => {
-      const { model, selector } = parseVersionReference(reference);
-      const client = registryClient(parentOptions());
+    .action(async (reference: ModelReference, directory: string, options: { json: boolean }) => {
+      const { model } = reference;
+      const client = registryClient(parentOptions().registry);
       try {
-        const version = await resolveVersion(client, model, selector);
+        const version = await resolveModelVersion(client, reference);
         const response = await client.getVersion({ model, version });
         const bucket = process.env.S3_BUCKET ?? 'inception';
         const store = objectStoreFromEnv(bucket, `s3://${bucket}/models/${model}`, process.env);
@@ -126,7 +141,7 @@ export function registerModelCommands(program: Command): void {
       const labels = options.labelsFile ? (await readFile(options.labelsFile, 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter(Boolean) : [];
       const bucket = process.env.S3_BUCKET ?? 'inception';
       const store = objectStoreFromEnv(bucket, `s3://${bucket}/imports/${options.model}`, process.env);
-      const client = registryClient(parentOptions());
+      const client = registryClient(parentOptions().registry);
       try {
         await initBackend({});
         const report = await importTensorFlowCheckpoint(prefix, { model: options.model, format: options.format, useAverages: options.useAverages, imageSize: options.imageSize, depthMultiplier: options.depthMultiplier, minDepth: options.minDepth, labels }, store, client);
@@ -144,7 +159,7 @@ export function registerModelCommands(program: Command): void {
     .option('--force', 'move a protected alias', false)
     .option('--json', 'print JSON: the alias and the version it pointed to before (0 when new)', false)
     .action(async (model: string, alias: string, version: string, options: { protect: boolean; force: boolean; json: boolean }) => {
-      const client = registryClient(parentOptions());
+      const client = registryClient(parentOptions().registry);
       try {
         const response = await client.setAlias({ model, alias, version: Number(version), protect: options.protect, force: options.force });
         if (options.json) printMessageJson(SetAliasResponseSchema, response);

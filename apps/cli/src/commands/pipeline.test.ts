@@ -16,6 +16,7 @@ import { JobRunner, trainerHandlers, trainerMetrics } from '@inception/trainer';
 import { buildInceptionV3, listModelVariables } from '@inception/inception';
 import { IngestionService, JobKind, JobState, RegistryService, ShardingService, TrainerService, type Job } from '@inception/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../build-image-data/test-support/run-cli.js';
 import { createClients, type Clients } from '../clients.js';
 import { demoJson } from './demo.js';
 import { exportVersion } from './models-export.js';
@@ -200,6 +201,32 @@ describe('pipeline through real gRPC servers and s3rver', () => {
     expect(job.eval?.precisionAt1).toBeCloseTo(result.job.eval!.precisionAt1, 6);
     const evaluation = await harness.store.getJson<{ confusion: number[][] }>(job.evaluationKey);
     expect(evaluation.confusion.flat().reduce((sum, count) => sum + count, 0)).toBe(CLASSES.length * VALIDATION_PER_CLASS);
+  });
+
+  it('evaluates an alias given to eval --base', async () => {
+    await clients.registry.setAlias({ model: result.version.model, alias: 'production', version: result.version.version });
+
+    const run = await runCli([
+      'eval', '--trainer', servers.trainer.address, '--registry', servers.registry.address,
+      '--dataset', `pipeline-test@${result.dataset.version}`, '--shard-set', result.shardSet.setId, '--base', `${result.version.model}@production`, '--json',
+    ]);
+    const submitted = JSON.parse(run.stdout) as { id: string; spec: { baseModelVersion: string } };
+    const job = await waitForJob(submitted.id);
+
+    expect(run.exitCode).toBe(0);
+    expect(submitted.spec.baseModelVersion).toBe(`${result.version.model}@${result.version.version}`);
+    expect(job.state).toBe(JobState.SUCCEEDED);
+  });
+
+  it('names a missing alias given to fine-tune --base', async () => {
+    const run = await runCli([
+      'fine-tune', '--trainer', servers.trainer.address, '--registry', servers.registry.address,
+      '--dataset', `pipeline-test@${result.dataset.version}`, '--shard-set', result.shardSet.setId, '--base', `${result.version.model}@nightly`, '--steps', '2',
+    ]);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`model "${result.version.model}" has no alias "nightly"`);
+    expect(run.stdout).toBe('');
   });
 
   it('classifies an image with the top 5 classes', async () => {

@@ -3,10 +3,13 @@ import { connect } from '../clients.js';
 import { positiveNumber } from './option-parsers.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { describeJobLine } from './jobs.js';
-import { addressOption, printMessageJson, withDefault } from './output.js';
+import { parseModelReference, registryClient, resolveModelVersion } from './model-reference.js';
+import { addressOption, printMessageJson, serviceAddress, withDefault } from './output.js';
 
 interface SubmitOptions {
   trainer: string;
+  /** Model registry address; fine-tune and eval read it to resolve an alias in --base. */
+  registry?: string;
   dataset: string;
   shardSet: string;
   base?: string;
@@ -37,7 +40,28 @@ function parseDatasetReference(value: string): { name: string; version: number }
   return { name: match[1]!, version: Number(match[2]) };
 }
 
+/**
+ * Returns --base as "<model>@<version>", the form the trainer takes, asking the registry what
+ * an alias such as flowers@production points to. The job then records the version number, so
+ * it stays the same when the alias moves later.
+ */
+async function resolveBase(options: SubmitOptions): Promise<string> {
+  if (options.base === undefined) return '';
+  const reference = parseModelReference(options.base, { versionRequired: true });
+  if (reference.alias === undefined) return options.base;
+
+  const client = registryClient(serviceAddress(options.registry, 'registry'));
+  try {
+    const resolved = `${reference.model}@${await resolveModelVersion(client, reference)}`;
+    if (!options.json) console.log(`--base ${options.base} is ${resolved}`);
+    return resolved;
+  } finally {
+    client.close();
+  }
+}
+
 async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
+  const baseModelVersion = await resolveBase(options);
   const client = connect(TrainerService, options.trainer, { idempotentMethods: ['GetJob', 'ListJobs', 'WatchJob'] });
   try {
     const { job } = await client.submitJob({
@@ -45,7 +69,7 @@ async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
         kind,
         dataset: parseDatasetReference(options.dataset),
         shardSetId: options.shardSet,
-        baseModelVersion: options.base ?? '',
+        baseModelVersion,
         registerModel: options.registerModel ?? '',
         config: {
           imageSize: options.imageSize,
@@ -106,6 +130,13 @@ function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHIT
     .option('--json', 'print JSON', false);
 }
 
+/** Adds --base, which takes a version number or an alias, and the registry address that resolves an alias. */
+function baseOptions(command: Command, description: string): Command {
+  return command
+    .requiredOption('--base <model@version|alias>', `${description}, e.g. flowers@3 or flowers@production`, (value: string) => (parseModelReference(value, { versionRequired: true }), value))
+    .addOption(addressOption('registry'));
+}
+
 /** Adds `inception train`, `inception fine-tune` and `inception eval`. */
 export function registerTrainCommands(program: Command): void {
   for (const [name, kind, description, architecture] of [
@@ -126,11 +157,10 @@ export function registerTrainCommands(program: Command): void {
       .option('--no-aux-logits', 'train without the auxiliary head')
       .option('--auto-batch-size', 'pick the largest batch that fits the backend\'s memory and scale the learning rate with it')
       .option('--register-model <name>', 'register the final checkpoint as a version of this model');
-    if (kind === JobKind.FINE_TUNE) command.requiredOption('--base <model@version>', 'model version to start from');
+    if (kind === JobKind.FINE_TUNE) baseOptions(command, 'model version to start from');
     command.action(async (options: SubmitOptions) => submit(kind, options));
   }
 
-  jobOptions(program.command('eval').description('queue an evaluation of a model version on the validation shards'), BASE_ARCHITECTURE)
-    .requiredOption('--base <model@version>', 'model version to evaluate')
+  baseOptions(jobOptions(program.command('eval').description('queue an evaluation of a model version on the validation shards'), BASE_ARCHITECTURE), 'model version to evaluate')
     .action(async (options: SubmitOptions) => submit(JobKind.EVALUATE, options));
 }
