@@ -7,6 +7,7 @@ import { copySampleClasses, SAMPLE_CLASSES, startIngestionHarness, type Ingestio
 import { makeTempDir, repoRoot } from '@inception/testing';
 import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../build-image-data/test-support/run-cli.js';
 import { runDatasetImport, runDatasetList, runDatasetShow, type DatasetImportOptions } from './dataset.js';
 
 const PER_CLASS = 5;
@@ -88,6 +89,13 @@ describe('inception dataset import', () => {
     expect(parsed.created).toBe(true);
     expect(parsed.dataset.ref.name).toBe('json');
     expect(parsed.progress.stage).toBe('IMPORT_STAGE_SUCCEEDED');
+  });
+
+  it('names the option in the service\'s error', async () => {
+    const run = await runCli(['dataset', 'import', 'whole', root, '--validation-per-class', String(PER_CLASS), '--ingestion', harness.server.address]);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`has ${PER_CLASS} files, so --validation-per-class ${PER_CLASS} would leave none for training`);
   });
 
   it.each([

@@ -16,6 +16,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { connect } from '../clients.js';
 import { datasetListLines, datasetSummaryLines, importProgressBar, importProgressLines, silentDisplay, skippedFileLines, type ImportDisplay } from './dataset-output.js';
 import { prepareUpload, uploadMessages } from './dataset-upload.js';
+import { withOptionNames, type OptionFields } from './option-fields.js';
 import { addressOption, messageJson, serviceAddress, withDefault } from './output.js';
 
 /** Time one import may take, in milliseconds; an estimate with room for ImageNet-size imports. */
@@ -236,6 +237,14 @@ function terminalFor(json: boolean): DatasetTerminal {
   return { print: (line) => console.log(line), barStream: !json && process.stderr.isTTY ? process.stderr : undefined };
 }
 
+/** The ImportDataset fields that the options of `inception dataset import` set, for the ingestion service's messages. */
+const IMPORT_OPTION_FIELDS: OptionFields = {
+  '--validation-per-class': ['split.validation_images_per_class', 'validation_images_per_class'],
+  '--validation-fraction': ['split.validation_fraction', 'validation_fraction'],
+  '--seed': ['split.seed'],
+  '--labels-file': ['settings.labels_file', 'labels_file'],
+};
+
 /** Adds `inception dataset import|list|show`. */
 export function registerDatasetCommands(program: Command): void {
   const dataset = program.command('dataset').description('import labelled image folders as dataset versions, and list and show them');
@@ -252,9 +261,11 @@ export function registerDatasetCommands(program: Command): void {
     .option('--upload', 'send local folders or an archive to the service instead of their paths on its file system', false)
     .option('--json', 'print the dataset version and the last progress as JSON', false)
     .addOption(addressOption('ingestion'))
-    .action(async (name: string, sources: string[], options: Omit<DatasetImportOptions, 'name' | 'sources'>) => {
-      await runDatasetImport({ ...options, name, sources }, terminalFor(options.json));
-    });
+    .action(
+      withOptionNames(IMPORT_OPTION_FIELDS, async (name: string, sources: string[], options: Omit<DatasetImportOptions, 'name' | 'sources'>) => {
+        await runDatasetImport({ ...options, name, sources }, terminalFor(options.json));
+      }),
+    );
 
   dataset
     .command('list')

@@ -130,6 +130,16 @@ describe('inception jobs list', () => {
 });
 
 describe('inception train', () => {
+  it.each([
+    [['--image-size', '60'], '--image-size 60 is below the minimum 75'],
+    [['--batch-norm-decay', '1.5'], '--batch-norm-decay must be in (0, 1), got 1.5'],
+  ])('names the option in the trainer\'s error for %j', async (options, message) => {
+    const run = await runCli(['train', '--trainer', trainer.address, '--dataset', 'fashion@1', '--shard-set', shardSetId, '--steps', '10', ...options]);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(`inception: ${message}\n`);
+  });
+
   it('says how to follow a queued job', async () => {
     const run = await runCli(['train', '--trainer', trainer.address, '--dataset', 'fashion@1', '--shard-set', shardSetId, '--steps', '10']);
     const jobId = /^(\S+)  /.exec(run.stdout)?.[1];

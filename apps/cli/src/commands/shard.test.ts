@@ -5,6 +5,7 @@ import { startTestShardingServer, writeSampleDataset, type TestShardingServer } 
 import { repoRoot, startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromJson } from '@bufbuild/protobuf';
+import { runCli } from '../build-image-data/test-support/run-cli.js';
 import { parseDatasetVersion, runShard, type ShardOptions } from './shard.js';
 import { pythonTimestamp } from './shard-output.js';
 
@@ -78,6 +79,13 @@ describe('inception shard', () => {
 
   it('rejects a shard count the threads do not divide', async () => {
     await expect(run({ trainShards: 3 })).rejects.toThrow('train_shards 3 is not a multiple of num_threads 2');
+  });
+
+  it('names the options in the service\'s error', async () => {
+    const cli = await runCli(['shard', '--sharding', sharding.server.address, '--dataset', 'fashion@1', '--train-shards', '2', '--validation-shards', '3']);
+
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stderr).toBe('inception: --validation-shards 3 is not a multiple of --num-threads 2, as build_image_data.py requires\n');
   });
 });
 

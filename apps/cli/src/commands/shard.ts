@@ -3,6 +3,7 @@ import { Compression, ShardDatasetResponseSchema, ShardingProgressSchema, Shardi
 import type { RpcClient } from '@inception/rpc';
 import { connect } from '../clients.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { withOptionNames, type OptionFields } from './option-fields.js';
 import { addressOption, messageJson, serviceAddress, withDefault } from './output.js';
 import { finishedSplitLine, nowMicroseconds, progressBar, progressLines, pythonTimestamp, type ProgressDisplay } from './shard-output.js';
 
@@ -129,6 +130,14 @@ function report(response: ShardDatasetResponse, last: ShardingProgress | undefin
   );
 }
 
+/** The ShardDataset fields that the options of `inception shard` set, for the sharding service's messages. */
+const SHARD_OPTION_FIELDS: OptionFields = {
+  '--dataset': ['dataset.name', 'dataset.version'],
+  '--train-shards': ['train_shards'],
+  '--validation-shards': ['validation_shards'],
+  '--num-threads': ['num_threads'],
+};
+
 /** Adds `inception shard`. */
 export function registerShardCommand(program: Command): void {
   program
@@ -142,7 +151,9 @@ export function registerShardCommand(program: Command): void {
     .option('--seed <s>', withDefault('seed of the shuffle', '12345, as in build_image_data.py'), seedValue)
     .option('--json', 'print the shard set and the final progress as JSON', false)
     .addOption(addressOption('sharding'))
-    .action(async (options: ShardOptions) => {
-      await runShard(options, { print: (line) => console.log(line), barStream: !options.json && process.stderr.isTTY ? process.stderr : undefined });
-    });
+    .action(
+      withOptionNames(SHARD_OPTION_FIELDS, async (options: ShardOptions) => {
+        await runShard(options, { print: (line) => console.log(line), barStream: !options.json && process.stderr.isTTY ? process.stderr : undefined });
+      }),
+    );
 }

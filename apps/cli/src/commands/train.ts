@@ -4,6 +4,7 @@ import { positiveNumber } from './option-parsers.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { describeJobLine } from './jobs.js';
 import { parseModelReference, registryClient, resolveModelVersion } from './model-reference.js';
+import { withOptionNames, type OptionFields } from './option-fields.js';
 import { addressOption, printMessageJson, serviceAddress, withDefault } from './output.js';
 
 interface SubmitOptions {
@@ -130,6 +131,30 @@ function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHIT
     .option('--json', 'print JSON', false);
 }
 
+/** The SubmitJob fields that the options of train, fine-tune and eval set, for the trainer's messages. */
+const JOB_OPTION_FIELDS: OptionFields = {
+  '--dataset': ['spec.dataset', 'spec.dataset.name', 'spec.dataset.version'],
+  '--shard-set': ['spec.shard_set_id'],
+  '--base': ['spec.base_model_version'],
+  '--register-model': ['spec.register_model'],
+  '--steps': ['config.max_steps'],
+  '--image-size': ['config.image_size', 'image_size'],
+  '--depth-multiplier': ['config.depth_multiplier', 'depth_multiplier'],
+  '--min-depth': ['config.min_depth', 'min_depth'],
+  '--batch-size': ['config.batch_size', 'batch_size'],
+  '--learning-rate': ['config.initial_learning_rate'],
+  '--epochs-per-decay': ['config.num_epochs_per_decay'],
+  '--batch-norm-decay': ['config.batch_norm_decay'],
+  '--moving-average-decay': ['config.moving_average_decay'],
+  '--learning-rate-decay-factor': ['config.learning_rate_decay_factor'],
+  '--label-smoothing': ['config.label_smoothing'],
+  '--weight-decay': ['config.weight_decay'],
+  '--checkpoint-every': ['config.checkpoint_every_steps'],
+  '--aux-logits': ['config.aux_logits'],
+  '--auto-batch-size': ['config.auto_batch_size'],
+  '--seed': ['config.seed'],
+};
+
 /** Adds --base, which takes a version number or an alias, and the registry address that resolves an alias. */
 function baseOptions(command: Command, description: string): Command {
   return command
@@ -158,9 +183,9 @@ export function registerTrainCommands(program: Command): void {
       .option('--auto-batch-size', 'pick the largest batch that fits the backend\'s memory and scale the learning rate with it')
       .option('--register-model <name>', 'register the final checkpoint as a version of this model');
     if (kind === JobKind.FINE_TUNE) baseOptions(command, 'model version to start from');
-    command.action(async (options: SubmitOptions) => submit(kind, options));
+    command.action(withOptionNames(JOB_OPTION_FIELDS, async (options: SubmitOptions) => submit(kind, options)));
   }
 
   baseOptions(jobOptions(program.command('eval').description('queue an evaluation of a model version on the validation shards'), BASE_ARCHITECTURE), 'model version to evaluate')
-    .action(async (options: SubmitOptions) => submit(JobKind.EVALUATE, options));
+    .action(withOptionNames(JOB_OPTION_FIELDS, async (options: SubmitOptions) => submit(JobKind.EVALUATE, options)));
 }
