@@ -53,6 +53,22 @@ describe('inception option errors', () => {
     expect(run.stderr).toBe("error: required option '--steps <n>' not specified\n");
   });
 
+  it.each([
+    [['dataset', 'import', 'flowers', 'flower_photos', '--validation-per-class', '-1'], "option '--validation-per-class <n>' argument '-1' is invalid. expected a whole number from 0 to 4294967295"],
+    [['dataset', 'import', 'flowers', 'flower_photos', '--validation-per-class', ''], "option '--validation-per-class <n>' argument '' is invalid. expected a whole number from 0 to 4294967295"],
+    [['train', '--dataset', 'fashion@1', '--shard-set', 'set', '--steps', '1.5'], "option '--steps <n>' argument '1.5' is invalid. expected a whole number from 1 to 4294967295"],
+    [['train', '--dataset', 'fashion@1', '--shard-set', 'set', '--steps', '10', '--batch-norm-decay', '1'], "option '--batch-norm-decay <decay>' argument '1' is invalid. expected a number above 0 and below 1"],
+    [['train', '--dataset', 'fashion@1', '--shard-set', 'set', '--steps', '10', '--learning-rate', '-0.1'], "option '--learning-rate <rate>' argument '-0.1' is invalid. expected a number above 0"],
+    [['shard', '--dataset', 'fashion@1', '--train-shards', '0'], "option '--train-shards <n>' argument '0' is invalid. expected a whole number from 1 to 4294967295"],
+    [['models', 'alias', 'flowers', 'production', '-1'], "command-argument value '-1' is invalid for argument 'version'. expected a whole number from 1 to 4294967295"],
+    [['model', 'summary', '--depth-multiplier', '-1'], "option '--depth-multiplier <m>' argument '-1' is invalid. expected a number above 0"],
+  ])('names the option and value in %j', async (args, message) => {
+    const run = await runCli(args);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(`error: ${message}\n`);
+  });
+
   it('rejects an unknown import-tf format', async () => {
     const run = await runCli(['models', 'import-tf', 'model.ckpt', '--model', 'imported', '--format', 'keras']);
 

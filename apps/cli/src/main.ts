@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { Command, Help, InvalidArgumentError, type Option } from 'commander';
+import { Command, Help, type Option } from 'commander';
 import { resolveClientSecurity, useClientSecurity, type SecurityFlags } from './clients.js';
 import { runDemo } from './commands/demo.js';
 import { runModelSummary } from './commands/model-summary.js';
+import { positiveInteger, positiveNumber } from './commands/option-parsers.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerShardCommand } from './commands/shard.js';
@@ -13,12 +14,6 @@ import { registerDatasetCommands } from './commands/dataset.js';
 import { registerTrainCommands } from './commands/train.js';
 import { runUp } from './commands/up.js';
 import { REPO_ROOT } from './stack/child-process.js';
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return parsed;
-}
 
 const program = new Command('inception').description('Train Inception v3 image classifiers: datasets, TFRecord shards, training jobs and model versions over gRPC.');
 
@@ -64,7 +59,7 @@ program
   .description('print layer shapes and parameter counts')
   .option('--num-classes <n>', 'number of logits', positiveInteger, 1001)
   .option('--image-size <n>', 'input side in pixels', positiveInteger, 299)
-  .option('--depth-multiplier <m>', 'factor on every convolution depth', Number, 1)
+  .option('--depth-multiplier <m>', 'factor on every convolution depth', positiveNumber, 1)
   .option('--min-depth <n>', 'smallest convolution depth', positiveInteger, 16)
   .option('--aux-logits', 'include the auxiliary head', false)
   .option('--json', 'print JSON', false)

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import { CONVERTING_LINES_PER_KIND } from '../build-image-data/conversion-log.js';
 import type { BuildImageDataOptions } from '../build-image-data/run.js';
+import { positiveInteger } from './option-parsers.js';
 
 /** A flag of `build_image_data.py`: its name with underscores, its kebab-case twin, help and default. */
 interface FlagSpec {
@@ -42,14 +43,6 @@ Differences from build_image_data.py:
     no files fails before any shard is written. Blank lines in the labels file are ignored.
   - Files in a class folder are taken in order of their names before the seeded shuffle.
 Flags are accepted with underscores, as in the original, and in kebab-case (--train-directory).`;
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(parsed) || parsed <= 0) {
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  }
-  return parsed;
-}
 
 const camelCase = (flag: string): string => flag.replace(/[_-]([a-z])/g, (_, letter: string) => letter.toUpperCase());
 

@@ -17,6 +17,7 @@ import { connect } from '../clients.js';
 import { datasetListLines, datasetSummaryLines, importProgressBar, importProgressLines, silentDisplay, skippedFileLines, type ImportDisplay } from './dataset-output.js';
 import { prepareUpload, uploadMessages } from './dataset-upload.js';
 import { withOptionNames, type OptionFields } from './option-fields.js';
+import { nonNegativeInteger } from './option-parsers.js';
 import { addressOption, messageJson, serviceAddress, withDefault } from './output.js';
 
 /** Time one import may take, in milliseconds; an estimate with room for ImageNet-size imports. */
@@ -216,20 +217,14 @@ export async function runDatasetShow(options: DatasetCommonOptions & { dataset: 
   }
 }
 
-function positiveOrZeroInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`expected a whole number, got "${text}"`);
-  return value;
-}
-
 function fraction(text: string): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new InvalidArgumentError(`expected a fraction from 0 up to but not including 1, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value >= 1) throw new InvalidArgumentError('expected a number from 0 up to but not including 1');
   return value;
 }
 
 function seedValue(text: string): bigint {
-  if (!/^\d+$/.test(text) || BigInt(text) >= 2n ** 53n) throw new InvalidArgumentError(`expected an integer from 0 to 2^53 - 1, got "${text}"`);
+  if (!/^\d+$/.test(text) || BigInt(text) >= 2n ** 53n) throw new InvalidArgumentError('expected a whole number from 0 to 2^53 - 1');
   return BigInt(text);
 }
 
@@ -254,7 +249,7 @@ export function registerDatasetCommands(program: Command): void {
     .description('import class folders (<root>/<class>/<image>) from a folder, a .tar/.tar.gz/.tgz/.zip archive or an s3:// prefix')
     .argument('<name>', 'dataset name: lower-case letters, digits, - and _')
     .argument('<sources...>', 'one root to split, or a train root and a validation root')
-    .option('--validation-per-class <n>', 'split one root: validation files per class (the Flowers recipe uses 100)', positiveOrZeroInteger)
+    .option('--validation-per-class <n>', 'split one root: validation files per class (the Flowers recipe uses 100)', nonNegativeInteger)
     .option('--validation-fraction <f>', 'split one root: share of each class for validation, e.g. 0.1', fraction)
     .option('--seed <s>', withDefault('seed of the split', '12345, as in build_image_data.py'), seedValue)
     .option('--labels-file <file>', 'class names in label order, one per line (default: sorted folder names)')

@@ -132,7 +132,7 @@ describe('inception jobs list', () => {
 describe('inception train', () => {
   it.each([
     [['--image-size', '60'], '--image-size 60 is below the minimum 75'],
-    [['--batch-norm-decay', '1.5'], '--batch-norm-decay must be in (0, 1), got 1.5'],
+    [['--batch-size', '5000'], '--batch-size 5000 is above the limit 4096'],
   ])('names the option in the trainer\'s error for %j', async (options, message) => {
     const run = await runCli(['train', '--trainer', trainer.address, '--dataset', 'fashion@1', '--shard-set', shardSetId, '--steps', '10', ...options]);
 

@@ -1,6 +1,6 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { AliasSchema, ModelSchema, ModelVersionSchema, SetAliasResponseSchema, type ModelVersion } from '@inception/proto';
-import { positiveNumber } from './option-parsers.js';
+import { positiveInteger, positiveNumber } from './option-parsers.js';
 import { Option, type Command } from 'commander';
 import { initBackend } from '@inception/tf-runtime';
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
@@ -132,9 +132,9 @@ export function registerModelCommands(program: Command): void {
     .requiredOption('--model <name>', 'model to add the version to')
     .addOption(new Option('--format <format>', 'variable names: research (inception-v3-2016-03-01) or slim (InceptionV3/...)').choices(['research', 'slim']).default('research'))
     .option('--use-averages', 'take the ExponentialMovingAverage shadows, as the original evaluation does', false)
-    .option('--image-size <pixels>', 'input side the version is used at', positiveNumber, 299)
+    .option('--image-size <pixels>', 'input side the version is used at', positiveInteger, 299)
     .option('--depth-multiplier <factor>', 'depth multiplier of the checkpoint', positiveNumber, 1)
-    .option('--min-depth <channels>', 'minimum depth of the checkpoint', positiveNumber, 16)
+    .option('--min-depth <channels>', 'minimum depth of the checkpoint', positiveInteger, 16)
     .option('--labels-file <file>', 'class names, one per line, for logits 1..N')
     .option('--json', 'print JSON', false)
     .action(async (prefix: string, options: { model: string; format: 'research' | 'slim'; useAverages: boolean; imageSize: number; depthMultiplier: number; minDepth: number; labelsFile?: string; json: boolean }) => {
@@ -153,15 +153,18 @@ export function registerModelCommands(program: Command): void {
     });
 
   models
-    .command('alias <model> <alias> <version>')
+    .command('alias')
     .description('point an alias (e.g. production) at a version')
+    .argument('<model>', 'model name')
+    .argument('<alias>', 'alias name, e.g. production')
+    .argument('<version>', 'version number the alias points to', positiveInteger)
     .option('--protect', 'protect the alias: later moves need --force', false)
     .option('--force', 'move a protected alias', false)
     .option('--json', 'print JSON: the alias and the version it pointed to before (0 when new)', false)
-    .action(async (model: string, alias: string, version: string, options: { protect: boolean; force: boolean; json: boolean }) => {
+    .action(async (model: string, alias: string, version: number, options: { protect: boolean; force: boolean; json: boolean }) => {
       const client = registryClient(parentOptions().registry);
       try {
-        const response = await client.setAlias({ model, alias, version: Number(version), protect: options.protect, force: options.force });
+        const response = await client.setAlias({ model, alias, version, protect: options.protect, force: options.force });
         if (options.json) printMessageJson(SetAliasResponseSchema, response);
         else console.log(`${model}@${alias} → ${response.alias?.version}${response.previousVersion ? ` (was ${response.previousVersion})` : ' (new)'}${response.alias?.protected ? ', protected' : ''}`);
       } finally {

@@ -4,6 +4,7 @@ import type { RpcClient } from '@inception/rpc';
 import { connect } from '../clients.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { withOptionNames, type OptionFields } from './option-fields.js';
+import { positiveInteger } from './option-parsers.js';
 import { addressOption, messageJson, serviceAddress, withDefault } from './output.js';
 import { finishedSplitLine, nowMicroseconds, progressBar, progressLines, pythonTimestamp, type ProgressDisplay } from './shard-output.js';
 
@@ -43,12 +44,6 @@ export function parseDatasetVersion(text: string): { name: string; version: numb
     throw new InvalidArgumentError(`expected NAME@VERSION with a positive version, e.g. flowers@1, got "${text}"`);
   }
   return { name: match[1]!, version };
-}
-
-function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
-  return value;
 }
 
 function seedValue(text: string): bigint {

@@ -1,6 +1,6 @@
 import { JobKind, JobSchema, TrainerService } from '@inception/proto';
 import { connect } from '../clients.js';
-import { positiveNumber } from './option-parsers.js';
+import { nonNegativeInteger, openUnitInterval, positiveInteger, positiveNumber } from './option-parsers.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { describeJobLine } from './jobs.js';
 import { parseModelReference, registryClient, resolveModelVersion } from './model-reference.js';
@@ -122,11 +122,11 @@ function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHIT
     .addOption(addressOption('trainer'))
     .requiredOption('--dataset <name@version>', 'dataset version whose shards to use', (value) => (parseDatasetReference(value), value))
     .requiredOption('--shard-set <id>', 'shard set id returned by `inception shard`')
-    .option('--image-size <pixels>', withDefault('square input side, at least 75', architectureDefaults.imageSize), positiveNumber)
+    .option('--image-size <pixels>', withDefault('square input side, at least 75', architectureDefaults.imageSize), positiveInteger)
     .option('--depth-multiplier <factor>', withDefault('factor on every convolution depth', architectureDefaults.depthMultiplier), positiveNumber)
-    .option('--min-depth <channels>', withDefault('smallest convolution depth', architectureDefaults.minDepth), positiveNumber)
-    .option('--batch-size <images>', withDefault('images per step', '32'), positiveNumber)
-    .option('--seed <n>', withDefault('seed of initialisation and input order', RANDOM_SEED_DEFAULT), positiveNumber)
+    .option('--min-depth <channels>', withDefault('smallest convolution depth', architectureDefaults.minDepth), positiveInteger)
+    .option('--batch-size <images>', withDefault('images per step', '32'), positiveInteger)
+    .option('--seed <n>', withDefault('seed of initialisation and input order', RANDOM_SEED_DEFAULT), nonNegativeInteger)
     .option('--watch', 'follow the job until it ends', false)
     .option('--json', 'print JSON', false);
 }
@@ -169,15 +169,15 @@ export function registerTrainCommands(program: Command): void {
     ['fine-tune', JobKind.FINE_TUNE, 'queue a fine-tune from a model version (logits re-initialised when the class count differs)', BASE_ARCHITECTURE],
   ] as const) {
     const command = jobOptions(program.command(name).description(description), architecture)
-      .requiredOption('--steps <n>', 'training steps', positiveNumber)
+      .requiredOption('--steps <n>', 'training steps', positiveInteger)
       .option('--learning-rate <rate>', withDefault('initial learning rate; the Flowers fine-tune recipe uses 0.001', '0.1'), positiveNumber)
       .option('--epochs-per-decay <epochs>', withDefault('epochs between learning-rate decays', '30'), positiveNumber)
-      .option('--batch-norm-decay <decay>', withDefault('decay of the batch-norm moving statistics', '0.9997'), positiveNumber)
-      .option('--moving-average-decay <decay>', withDefault('decay of the weight averages used for evaluation', '0.9999'), positiveNumber)
+      .option('--batch-norm-decay <decay>', withDefault('decay of the batch-norm moving statistics', '0.9997'), openUnitInterval)
+      .option('--moving-average-decay <decay>', withDefault('decay of the weight averages used for evaluation', '0.9999'), openUnitInterval)
       .option('--learning-rate-decay-factor <factor>', withDefault('factor on the learning rate at each decay', '0.16'), positiveNumber)
-      .option('--label-smoothing <amount>', withDefault('share of the target spread over all classes', '0.1'), positiveNumber)
+      .option('--label-smoothing <amount>', withDefault('share of the target spread over all classes', '0.1'), openUnitInterval)
       .option('--weight-decay <factor>', withDefault('L2 factor on the weights', '0.00004'), positiveNumber)
-      .option('--checkpoint-every <steps>', withDefault('steps between checkpoints', '5000'), positiveNumber)
+      .option('--checkpoint-every <steps>', withDefault('steps between checkpoints', '5000'), positiveInteger)
       .option('--aux-logits', withDefault('train the auxiliary head', 'on from image size 107'))
       .option('--no-aux-logits', 'train without the auxiliary head')
       .option('--auto-batch-size', 'pick the largest batch that fits the backend\'s memory and scale the learning rate with it')
