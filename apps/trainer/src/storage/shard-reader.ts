@@ -12,15 +12,28 @@ export interface LabelledImage {
   label: number;
 }
 
+/**
+ * Reads a shard set's manifest. When it is missing, throws a not-found StorageError whose
+ * message tells a missing dataset version from a missing shard set and names the command that
+ * creates the missing one.
+ */
 export async function loadShardSet(store: ObjectStore, dataset: { name: string; version: number }, setId: string): Promise<ShardSetManifest> {
   const key = layout.shardSetManifest(dataset.name, dataset.version, setId);
   try {
     return await store.getJson<ShardSetManifest>(key);
   } catch (error) {
-    if (error instanceof StorageError && error.kind === 'not-found') {
-      throw new StorageError('not-found', key, `shard set "${setId}" of dataset ${dataset.name} v${dataset.version} not found; write it with inception shard --dataset ${dataset.name}@${dataset.version}`, { cause: error });
+    if (!(error instanceof StorageError && error.kind === 'not-found')) throw error;
+
+    const datasetKey = layout.datasetManifest(dataset.name, dataset.version);
+    if (!(await store.exists(datasetKey))) {
+      throw new StorageError(
+        'not-found',
+        datasetKey,
+        `dataset ${dataset.name} has no version ${dataset.version}; list its versions with inception dataset list ${dataset.name}, or import one with inception dataset import`,
+        { cause: error },
+      );
     }
-    throw error;
+    throw new StorageError('not-found', key, `shard set "${setId}" of dataset ${dataset.name} v${dataset.version} not found; write it with inception shard --dataset ${dataset.name}@${dataset.version}`, { cause: error });
   }
 }
 
