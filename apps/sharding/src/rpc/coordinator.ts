@@ -1,5 +1,5 @@
 import type { CallContext, RpcLogger } from '@inception/rpc';
-import type { ShardEntry } from '@inception/storage';
+import { layout, type ShardEntry } from '@inception/storage';
 import { shardSetId, type ShardSetRequest } from '../domain/plan.js';
 import { ShardSetProgress } from '../domain/progress.js';
 import { RunningShardSets, shardSetKey } from '../domain/running-sets.js';
@@ -7,7 +7,10 @@ import { shardDataset, type ShardDatasetResult } from '../domain/shard-dataset.j
 import type { UnitEvent, UnitRunner } from '../domain/unit-attempts.js';
 import { writeShard, type WriteShardUnit } from '../domain/write-shard.js';
 import type { DatasetReader } from '../storage/dataset-reader.js';
+import { DEFAULT_PROGRESS_RECORD_TIMING, progressRecordKey, ProgressRecordWriter, type ProgressRecordTiming } from '../storage/progress-record.js';
+import { SetObserver } from '../storage/set-observer.js';
 import type { ShardingDependencies } from './handlers.js';
+import { waitForOtherCoordinator } from './remote-progress.js';
 import { localUnitRunner, remoteUnitRunner } from './unit-runners.js';
 import { WorkerChannel } from './worker-channel.js';
 
@@ -15,12 +18,14 @@ const DEFAULT_RETRY_BACKOFF_MS = 500;
 const MAX_RETRY_BACKOFF_MS = 30_000;
 
 /**
- * Runs ShardDataset calls: one run per shard set in this process (a second call for a running
- * set joins it), units sent to the replicas or written here, progress kept for WatchSharding,
- * and metrics and logs for every unit attempt.
+ * Runs ShardDataset calls: one run per shard set in this process, units sent to the replicas or
+ * written here, and metrics and logs for every unit attempt. A second call for a running set
+ * joins it, and a call for a set that another replica runs waits for that run. Progress is kept
+ * for WatchSharding here and in the set's progress record for the other replicas.
  */
 export class ShardSetCoordinator {
   readonly sets = new RunningShardSets<ShardDatasetResult>();
+  readonly recordTiming: ProgressRecordTiming;
   private readonly workers: WorkerChannel | undefined;
   private readonly runUnit: UnitRunner;
 
@@ -29,6 +34,7 @@ export class ShardSetCoordinator {
     private readonly datasets: DatasetReader,
     isPermanentUnitError: (error: unknown) => boolean,
   ) {
+    this.recordTiming = { ...DEFAULT_PROGRESS_RECORD_TIMING, ...dependencies.progressRecordTiming };
     if (dependencies.workersTarget) {
       this.workers = new WorkerChannel(dependencies.workersTarget, dependencies.workerChannel);
       this.runUnit = remoteUnitRunner(this.workers);
@@ -82,7 +88,16 @@ export class ShardSetCoordinator {
     const logger = context.logger.child({ dataset: name, version, setId });
     const manifest = await this.datasets.manifest(name, version);
 
+    // NOTE: two calls on different replicas that start within one object-store round trip both
+    // find no record and both run the set. Their shards are byte-identical, and the second run
+    // keeps the first manifest unless both finish at the same moment.
+    const observer = new SetObserver(this.dependencies.store, { name, version }, setId, this.recordTiming.staleMs);
+    await waitForOtherCoordinator(observer, context.signal, this.recordTiming.pollMs, (record) => {
+      logger.info({ coordinator: `${record.host}:${record.pid}`, shardsDone: record.progress.shardsDone, shardsTotal: record.progress.shardsTotal }, 'waiting for the run of this shard set on another replica');
+    });
+
     let progress: ShardSetProgress | undefined;
+    let recordWriter: ProgressRecordWriter | undefined;
     const onUnitEvent = (event: UnitEvent) => {
       metrics.units.inc({ outcome: event.outcome });
       progress?.record(event);
@@ -104,6 +119,9 @@ export class ShardSetCoordinator {
         signal: context.signal,
         onPlanned: (units) => {
           progress = new ShardSetProgress({ name, version }, setId, units);
+          recordWriter = new ProgressRecordWriter(this.dependencies.store, progressRecordKey(layout.shardSetPrefix(name, version, setId)), progress, this.recordTiming, (error) => {
+            logger.warn({ err: error }, 'progress record not written; WatchSharding on other replicas shows older progress');
+          });
           metrics.setsRunning.inc();
           logger.info({ units: units.length, workers: this.workers?.target ?? 'this process' }, 'writing shard set');
           announce(progress);
@@ -120,6 +138,7 @@ export class ShardSetCoordinator {
       progress?.fail(error);
       throw error;
     } finally {
+      await recordWriter?.finish();
       if (progress) metrics.setsRunning.dec();
     }
   }

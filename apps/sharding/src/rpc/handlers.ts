@@ -11,8 +11,11 @@ import { ShardIntegrityError } from '../domain/verify-shard.js';
 import { ShardUnitError } from '../domain/write-shard.js';
 import type { ShardingMetrics } from '../metrics.js';
 import { DatasetReader } from '../storage/dataset-reader.js';
-import { compressionName, finishedProgressMessage, shardMessage, shardSetMessage } from './convert.js';
+import type { ProgressRecordTiming } from '../storage/progress-record.js';
+import { SetObserver } from '../storage/set-observer.js';
+import { compressionName, shardMessage, shardSetMessage } from './convert.js';
 import { ShardSetCoordinator } from './coordinator.js';
+import { streamRecordedProgress } from './remote-progress.js';
 import { streamProgress } from './watch.js';
 import { WriteShardCallError, type WorkerChannelOptions } from './worker-channel.js';
 
@@ -35,6 +38,8 @@ export interface ShardingDependencies {
   readAheadImages?: number;
   /** Memory for whole image packs, in bytes (default 256 MiB); 0 reads each image on its own. */
   packCacheBytes?: number;
+  /** How often progress records are written and read (defaults in DEFAULT_PROGRESS_RECORD_TIMING). */
+  progressRecordTiming?: Partial<ProgressRecordTiming>;
 }
 
 const DEFAULT_SEED = 12345;
@@ -151,20 +156,30 @@ export function shardingHandlers(dependencies: ShardingDependencies): { registra
       }
 
       const key = shardSetKey({ name, version }, setId);
-      let progress = coordinator.sets.progress(key);
-      if (!progress) {
-        const manifestKey = layout.shardSetManifest(name, version, setId);
-        if (await store.exists(manifestKey)) {
-          const manifest = await store.getJson<ShardSetManifest>(manifestKey);
-          await send({ progress: finishedProgressMessage(manifest), finishedShards: manifest.shards.map(shardMessage) });
-          return;
+      const setName = `shard set ${setId} of ${name} v${version}`;
+      const { pollMs, staleMs } = coordinator.recordTiming;
+      const observer = new SetObserver(store, { name, version }, setId, staleMs);
+      for (;;) {
+        const local = coordinator.sets.progress(key);
+        if (local) return streamProgress(local, send, context.signal);
+
+        // Streams another replica's live run or a written set. The record of a failed run, or of
+        // a run whose coordinator is gone, is streamed too unless the caller waits for a new run.
+        const observation = await observer.observe();
+        const isLive = observation.kind === 'written' || (observation.kind === 'recorded' && observation.alive);
+        if (isLive || (observation.kind === 'recorded' && !request.waitForStart)) {
+          return streamRecordedProgress(observer, observation, send, context.signal, pollMs, setName);
         }
         if (!request.waitForStart) {
-          throw ServiceError.notFound(`shard set ${setId} of ${name} v${version} is neither running on this replica nor written; watch it on the channel of its ShardDataset call, or set wait_for_start`);
+          throw ServiceError.notFound(`${setName} is neither running nor written; send ShardDataset, or set wait_for_start to wait for it`);
         }
-        progress = await coordinator.sets.waitForStart(key, context.signal);
+
+        try {
+          await coordinator.sets.waitForStart(key, AbortSignal.any([context.signal, AbortSignal.timeout(pollMs)]));
+        } catch (error) {
+          if (context.signal.aborted) throw error;
+        }
       }
-      await streamProgress(progress, send, context.signal);
     },
   });
 

@@ -184,8 +184,9 @@ export type WatchShardingRequest = Message<"inception.v1.WatchShardingRequest"> 
   setId: string;
 
   /**
-   * When true, a set that is neither running on this replica nor written yet is waited for
-   * until it starts here, instead of failing with NOT_FOUND.
+   * When true, a set that is neither running nor written yet is waited for until a replica
+   * starts it, instead of failing with NOT_FOUND; the record of an earlier run that failed, or
+   * whose replica is gone, is passed over.
    *
    * @generated from field: bool wait_for_start = 3;
    */
@@ -528,6 +529,7 @@ export const ShardingStateSchema: GenEnum<ShardingState> = /*@__PURE__*/
 export const ShardingService: GenService<{
   /**
    * Plans a shard set as TensorFlow's build_image_data.py does and fans WriteShard units out.
+   * A call for a set that another replica is running waits for that run and returns its set.
    *
    * @generated from rpc inception.v1.ShardingService.ShardDataset
    */
@@ -548,10 +550,11 @@ export const ShardingService: GenService<{
   },
   /**
    * Streams the progress of a shard set: one message at once, one whenever shards are published
-   * or attempts fail, and a last one when the set succeeds or fails. Progress is kept in an
-   * in-memory registry of the replica that runs the ShardDataset call, so send WatchSharding on
-   * the same channel as ShardDataset. Another replica returns a finished set from its manifest,
-   * and NOT_FOUND for a set that is not written yet unless wait_for_start is set.
+   * or attempts fail, and a last one when the set succeeds or fails. The replica that runs the
+   * ShardDataset call streams its live progress; any other replica streams the progress record
+   * that the running replica writes beside the shards about once a second, and ends with
+   * UNAVAILABLE if that replica stops writing it. A written set is answered from its manifest; a
+   * set that is neither running nor written gets NOT_FOUND unless wait_for_start is set.
    *
    * @generated from rpc inception.v1.ShardingService.WatchSharding
    */
