@@ -43,11 +43,13 @@ const FINDING_PROGRESS_EVERY_CLASSES = 100;
  * Converts two folders of class sub-folders into TFRecord shards of `tf.train.Example` the way
  * `build_image_data.py` does, validation first, printing its console lines through `print`. Every
  * check of the flags, the labels file and the folders runs before the first shard is written.
+ * Lines the original does not print, such as a bucket it created, go to `notice`.
  */
 export async function runBuildImageData(
   options: BuildImageDataOptions,
   print: (line: string) => void,
   env: NodeJS.ProcessEnv,
+  notice: (line: string) => void = print,
 ): Promise<SplitSummary[]> {
   checkShardCounts(options);
   const labels = await readLabelsFile(options.labelsFile);
@@ -64,7 +66,8 @@ export async function runBuildImageData(
     },
   ];
   const target = openShardTarget(options.outputDirectory, env);
-  await target.prepare();
+  const { createdBucket } = await target.prepare();
+  if (createdBucket) notice(`created bucket "${createdBucket.bucket}" at ${createdBucket.endpoint}, as it did not exist`);
 
   print(savingLine(options.outputDirectory));
   const summaries: SplitSummary[] = [];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { isS3Uri, parseS3Uri, type ObjectStore, type PutResult } from '@inception/storage';
+import { isS3Uri, parseS3Uri, StorageError, type ObjectStore, type PutResult } from '@inception/storage';
 import { indexKeyFor } from '@inception/tfrecord';
 
 import { objectStoreFromEnv } from './object-store-env.js';
@@ -26,10 +26,16 @@ export interface PendingShard {
   discard(error: Error): Promise<void>;
 }
 
+/** Result of `ShardTarget.prepare`: what it had to create. */
+export interface PreparedTarget {
+  /** The bucket that did not exist and was created, with the endpoint it was created at. */
+  createdBucket?: { bucket: string; endpoint: string };
+}
+
 /** Destination of the shards: a local folder or an `s3://bucket/prefix`. */
 export interface ShardTarget {
   /** Creates the folder, or the bucket when it does not exist. */
-  prepare(): Promise<void>;
+  prepare(): Promise<PreparedTarget>;
   /** Path or URI of a shard as the console lines print it. */
   shardLocation(shardName: string): string;
   openShard(shardName: string): Promise<PendingShard>;
@@ -52,8 +58,9 @@ export function openShardTarget(output: string, env: NodeJS.ProcessEnv): ShardTa
 class FolderTarget implements ShardTarget {
   constructor(private readonly folder: string) {}
 
-  async prepare(): Promise<void> {
+  async prepare(): Promise<PreparedTarget> {
     await mkdir(path.join(this.folder, 'index'), { recursive: true });
+    return {};
   }
 
   shardLocation(shardName: string): string {
@@ -84,6 +91,22 @@ class FolderTarget implements ShardTarget {
 }
 
 /**
+ * Returns whether the store's bucket exists, from a listing of `prefix`: S3 rejects a listing of
+ * a missing bucket with NoSuchBucket, which the store reports as not-found.
+ * NOTE: ObjectStore.ensureBucket does not report whether it created the bucket, and libs/storage
+ * has no bucket check, so this costs one listing request.
+ */
+async function bucketExists(store: ObjectStore, prefix: string): Promise<boolean> {
+  try {
+    for await (const _ of store.list(prefix)) break;
+    return true;
+  } catch (error) {
+    if (error instanceof StorageError && error.kind === 'not-found') return false;
+    throw error;
+  }
+}
+
+/**
  * Uploads each shard to `<prefix>_incomplete/<shard>.<attempt>`, then copies it to its final key
  * and deletes the temporary object, because S3 has no rename. The index is stored first, at
  * `<prefix>index/<shard>.index`, so a reader that finds a shard also finds its index.
@@ -94,8 +117,10 @@ class ObjectPrefixTarget implements ShardTarget {
     private readonly prefix: string,
   ) {}
 
-  async prepare(): Promise<void> {
+  async prepare(): Promise<PreparedTarget> {
+    const existed = await bucketExists(this.store, this.prefix);
     await this.store.ensureBucket();
+    return existed ? {} : { createdBucket: { bucket: this.store.bucket, endpoint: this.store.endpoint } };
   }
 
   shardLocation(shardName: string): string {

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { ObjectStore } from '@inception/storage';
 import { makeTempDir, startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import { parseImageExample, parseRecordIndex, planShards, pythonShuffle, readTFRecordFile, readTFRecords, type ImageExample } from '@inception/tfrecord';
 import sharp from 'sharp';
@@ -316,6 +317,23 @@ describe('build-image-data to s3', () => {
     expect(run.exitCode).toBe(0);
     expect(keys.sort()).toEqual([...names.map((name) => `flowers/v1/${name}`), ...names.map((name) => `flowers/v1/index/${name}.index`)].sort());
     expect(run.stdout).toContain('images to s3://shards-bucket/flowers/v1/train-00003-of-00004');
+  });
+
+  it('prints no notice for an existing bucket', () => {
+    expect(run.stderr).not.toContain('created bucket');
+  });
+
+  it('says that it created a missing bucket', async () => {
+    const env = { S3_ENDPOINT: objects.s3.endpoint, S3_ACCESS_KEY: objects.s3.accessKey, S3_SECRET_KEY: objects.s3.secretKey };
+    const created = await runCli(commandLine('s3://created-bucket/flowers'), env);
+    const store = new ObjectStore({ endpoint: objects.s3.endpoint, accessKey: objects.s3.accessKey, secretKey: objects.s3.secretKey, bucket: 'created-bucket' });
+    const keys: string[] = [];
+    for await (const object of store.list('flowers/')) keys.push(object.key);
+
+    expect(created.exitCode).toBe(0);
+    expect(created.stderr).toBe(`created bucket "created-bucket" at ${objects.s3.endpoint}, as it did not exist\n`);
+    expect(created.stdout.split('\n')[0]).toBe('Saving results to s3://created-bucket/flowers');
+    expect(keys).toContain('flowers/train-00000-of-00004');
   });
 
   it('writes the same bytes as a folder', async () => {

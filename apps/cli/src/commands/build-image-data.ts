@@ -28,7 +28,8 @@ Writes <output>/validation-00000-of-0000N … then <output>/train-… shards of 
 the keys, labels (1..N in labels-file order), shard names and split of files into shards of TensorFlow's
 research/inception build_image_data.py, and a record index per shard at <output>/index/<shard>.index.
 Each shard is written under a temporary name and renamed (for s3://, copied) when complete. s3:// output
-reads S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY from the environment.
+reads S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY from the environment, and creates a missing bucket
+with a line on standard error that says so.
 
 Differences from build_image_data.py:
   - Image handling is this project's own: the type comes from the file's bytes, not its name, and every
@@ -67,7 +68,8 @@ export function registerBuildImageDataCommand(program: Command): void {
   command.action(async (raw: Record<string, string | number | undefined>) => {
     const options = mergeFlags(raw);
     const { runBuildImageData } = await import('../build-image-data/run.js');
-    await runBuildImageData(options, (line) => console.log(line), process.env);
+    // Notices go to standard error, so standard output keeps build_image_data.py's lines.
+    await runBuildImageData(options, (line) => console.log(line), process.env, (line) => console.error(line));
   });
 }
 
