@@ -10,6 +10,7 @@ import {
   savingLine,
   skippedLine,
 } from './console-lines.js';
+import { sameRootsWarning } from '../same-location.js';
 import { BuildImageDataError } from './errors.js';
 import { readLabelsFile, type LabelEntry } from './labels.js';
 import { planSplit, type SplitName } from './plan.js';
@@ -43,7 +44,8 @@ const FINDING_PROGRESS_EVERY_CLASSES = 100;
  * Converts two folders of class sub-folders into TFRecord shards of `tf.train.Example` the way
  * `build_image_data.py` does, validation first, printing its console lines through `print`. Every
  * check of the flags, the labels file and the folders runs before the first shard is written.
- * Lines the original does not print, such as a bucket it created, go to `notice`.
+ * Lines the original does not print, such as a bucket it created or a warning that both
+ * directories are the same, go to `notice`.
  */
 export async function runBuildImageData(
   options: BuildImageDataOptions,
@@ -52,6 +54,8 @@ export async function runBuildImageData(
   notice: (line: string) => void = print,
 ): Promise<SplitSummary[]> {
   checkShardCounts(options);
+  const sameRoots = await sameRootsWarning(options.trainDirectory, options.validationDirectory);
+  if (sameRoots) notice(sameRoots);
   const labels = await readLabelsFile(options.labelsFile);
   const splits: { split: SplitName; numShards: number; found: SplitFiles }[] = [
     {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { ObjectStore } from '@inception/storage';
@@ -278,6 +278,14 @@ describe('build-image-data input checks', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('--train_shards 4 and --train-shards 6 disagree');
     await expectNoShards(output);
+  });
+
+  it('warns when both directories are one folder', async () => {
+    const output = path.join(root, 'same-directories');
+    const run = await runCli(commandLine(output, { '--validation-directory': `${tree.trainDirectory}/` }));
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe(`warning: the train and validation roots are both ${await realpath(tree.trainDirectory)}, so the validation images are the training images and evaluation will overstate accuracy\n`);
   });
 
   it('rejects a split without files', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
@@ -89,6 +89,27 @@ describe('inception dataset import', () => {
     expect(parsed.created).toBe(true);
     expect(parsed.dataset.ref.name).toBe('json');
     expect(parsed.progress.stage).toBe('IMPORT_STAGE_SUCCEEDED');
+  });
+
+  it('warns when both roots are one folder', async () => {
+    const linked = path.join(temp.dir, 'clothes-link');
+    await symlink(root, linked);
+    const warnings: string[] = [];
+
+    const { result } = await capture((terminal) => runDatasetImport(importOptions({ name: 'same-roots', sources: [root, linked], validationPerClass: undefined }), { ...terminal, warn: (line) => warnings.push(line) }));
+
+    expect(result.created).toBe(true);
+    expect(warnings).toEqual([`warning: the train and validation roots are both ${await realpath(root)}, so the validation images are the training images and evaluation will overstate accuracy`]);
+  });
+
+  it('does not warn about different roots', async () => {
+    const validation = path.join(temp.dir, 'other-validation');
+    await copySampleClasses(validation, 1);
+    const warnings: string[] = [];
+
+    await capture((terminal) => runDatasetImport(importOptions({ name: 'different-roots', sources: [root, validation], validationPerClass: undefined }), { ...terminal, warn: (line) => warnings.push(line) }));
+
+    expect(warnings).toEqual([]);
   });
 
   it('names the option in the service\'s error', async () => {

@@ -14,6 +14,7 @@ import {
 } from '@inception/proto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { connect } from '../clients.js';
+import { sameRootsWarning } from '../same-location.js';
 import { datasetListLines, datasetSummaryLines, importProgressBar, importProgressLines, silentDisplay, skippedFileLines, type ImportDisplay } from './dataset-output.js';
 import { prepareUpload, uploadMessages } from './dataset-upload.js';
 import { withOptionNames, type OptionFields } from './option-fields.js';
@@ -44,6 +45,8 @@ export interface DatasetImportOptions extends DatasetCommonOptions {
 export interface DatasetTerminal {
   /** Prints one line of the result to standard output. */
   print(line: string): void;
+  /** Prints a warning line (default: to standard error). */
+  warn?(line: string): void;
   /** Stream for the progress bar, or undefined for plain progress lines (not a terminal). */
   barStream?: NodeJS.WritableStream;
 }
@@ -101,6 +104,11 @@ export async function runDatasetImport(options: DatasetImportOptions, terminal: 
   }
   if (options.sources.length === 2 && split) {
     throw new InvalidArgumentError('train and validation sources are already split; drop --validation-per-class, --validation-fraction and --seed');
+  }
+  if (options.sources.length === 2) {
+    const warning = await sameRootsWarning(options.sources[0]!, options.sources[1]!);
+    if (warning && terminal.warn) terminal.warn(warning);
+    else if (warning) console.error(warning);
   }
   const importId = `cli-${randomUUID()}`;
   const settings = { labelsFile: await readLabelsFile(options.labelsFile), split, importId };
