@@ -14,28 +14,46 @@ function stateName(state: JobState): string {
   return (JobState[state] ?? String(state)).toLowerCase();
 }
 
-/** One line per job: id, kind, state, step, loss, precision@1. */
+/**
+ * One line per job: id, kind, state, precision@1, and for training and fine-tune jobs the last
+ * step with its loss and the registered version.
+ */
 export function describeJobLine(job: Job): string {
   const kind = (JobKind[job.spec?.kind ?? 0] ?? '').toLowerCase().replace('_', '-');
-  const step = job.lastStep ? `step ${job.lastStep.step} loss ${job.lastStep.totalLoss.toFixed(3)}` : 'no steps yet';
+  const training = job.spec?.kind !== JobKind.EVALUATE;
+  let step = '';
+  if (training) step = job.lastStep ? ` step ${job.lastStep.step} loss ${job.lastStep.totalLoss.toFixed(3)}` : ' no steps yet';
   const precision = job.eval ? ` precision@1 ${job.eval.precisionAt1.toFixed(4)}` : '';
   const model = job.modelVersion ? ` → ${job.modelVersion}` : '';
-  return `${job.id}  ${kind.padEnd(9)} ${stateName(job.state).padEnd(9)} ${step}${precision}${model}${job.error ? `  error: ${job.error}` : ''}`;
+  return `${job.id}  ${kind.padEnd(9)} ${stateName(job.state).padEnd(9)}${step}${precision}${model}${job.error ? `  error: ${job.error}` : ''}`.trimEnd();
 }
 
-function describeJob(job: Job): string {
+/** Formats one labelled line of `jobs show`, with the values aligned in one column. */
+function row(label: string, value: string): string {
+  return `  ${label.padEnd(12)} ${value}`;
+}
+
+/**
+ * Formats `jobs show`: the job line, then only the fields that apply to its kind. An evaluation
+ * has no steps, learning rate, seed or checkpoint.
+ */
+export function describeJob(job: Job): string {
+  const evaluation = job.spec?.kind === JobKind.EVALUATE;
   const lines = [describeJobLine(job)];
-  lines.push(`  dataset      ${job.spec?.dataset?.name} v${job.spec?.dataset?.version}, shard set ${job.spec?.shardSetId}`);
-  if (job.spec?.baseModelVersion) lines.push(`  base model   ${job.spec.baseModelVersion} (${job.restoredTensors} tensors restored)`);
-  lines.push(`  backend      ${job.backend || 'not started'}`);
+  lines.push(row('dataset', `${job.spec?.dataset?.name} v${job.spec?.dataset?.version}, shard set ${job.spec?.shardSetId}`));
+  if (job.spec?.baseModelVersion) lines.push(row(evaluation ? 'model' : 'base model', `${job.spec.baseModelVersion} (${job.restoredTensors} tensors restored)`));
+  lines.push(row('backend', job.backend || 'not started'));
+
   if (job.effectiveConfig) {
     const config = job.effectiveConfig;
-    lines.push(`  config       image size ${config.imageSize}, depth multiplier ${config.depthMultiplier}, batch ${config.batchSize}, ${config.maxSteps} steps, learning rate ${config.initialLearningRate}, seed ${config.seed}`);
+    const architecture = `image size ${config.imageSize}, depth multiplier ${config.depthMultiplier}, batch ${config.batchSize}`;
+    const training = `${config.maxSteps} steps, learning rate ${config.initialLearningRate}, seed ${config.seed}`;
+    lines.push(row('config', evaluation ? architecture : `${architecture}, ${training}`));
   }
-  if (job.checkpointPrefix) lines.push(`  checkpoint   ${job.checkpointPrefix}`);
-  if (job.eval) lines.push(`  evaluation   precision @ 1 = ${job.eval.precisionAt1.toFixed(4)} recall @ 5 = ${job.eval.recallAt5.toFixed(4)} [${job.eval.examples} examples]${job.evaluationKey ? ` (${job.evaluationKey})` : ''}`);
+  if (!evaluation && job.checkpointPrefix) lines.push(row('checkpoint', job.checkpointPrefix));
+  if (job.eval) lines.push(row('evaluation', `precision @ 1 = ${job.eval.precisionAt1.toFixed(4)} recall @ 5 = ${job.eval.recallAt5.toFixed(4)} [${job.eval.examples} examples]${job.evaluationKey ? ` (${job.evaluationKey})` : ''}`));
   for (const [label, time] of [['created', job.createdAt], ['started', job.startedAt], ['finished', job.finishedAt]] as const) {
-    if (time) lines.push(`  ${label.padEnd(12)} ${timestampDate(time).toISOString()}`);
+    if (time) lines.push(row(label, timestampDate(time).toISOString()));
   }
   return lines.join('\n');
 }

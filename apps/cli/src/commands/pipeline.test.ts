@@ -34,6 +34,7 @@ let clients: Clients;
 let result: PipelineResult;
 let removeTemp: () => Promise<void>;
 let sampleDir: string;
+let evaluationJobId: string;
 
 async function copySubset(split: string, perClass: number, target: string): Promise<void> {
   for (const className of CLASSES) {
@@ -216,6 +217,27 @@ describe('pipeline through real gRPC servers and s3rver', () => {
     expect(run.exitCode).toBe(0);
     expect(submitted.spec.baseModelVersion).toBe(`${result.version.model}@${result.version.version}`);
     expect(job.state).toBe(JobState.SUCCEEDED);
+    evaluationJobId = submitted.id;
+  });
+
+  it('shows only evaluation fields of an evaluation job', async () => {
+    const run = await runCli(['jobs', '--trainer', servers.trainer.address, 'show', evaluationJobId]);
+    const lines = run.stdout.trimEnd().split('\n');
+
+    expect(run.exitCode).toBe(0);
+    expect(lines[0]).toMatch(new RegExp(`^${evaluationJobId}  evaluate  succeeded precision@1 \\d\\.\\d{4}$`));
+    expect(lines.find((line) => line.startsWith('  model '))).toMatch(new RegExp(`^  model {8}${result.version.model}@${result.version.version} \\(\\d+ tensors restored\\)$`));
+    expect(lines.find((line) => line.startsWith('  config '))).toBe('  config       image size 75, depth multiplier 0.25, batch 32');
+    expect(run.stdout).not.toMatch(/\d+ steps|learning rate|seed \d|^ {2}checkpoint /m);
+  });
+
+  it('shows training fields of a training job', async () => {
+    const run = await runCli(['jobs', '--trainer', servers.trainer.address, 'show', result.job.id]);
+    const config = run.stdout.split('\n').find((line) => line.startsWith('  config '));
+
+    expect(run.exitCode).toBe(0);
+    expect(config).toBe('  config       image size 75, depth multiplier 0.25, batch 4, 3 steps, learning rate 0.01, seed 7');
+    expect(run.stdout).toContain('  checkpoint   runs/');
   });
 
   it('names a missing alias given to fine-tune --base', async () => {
