@@ -9,6 +9,7 @@ export const shardingScopes = methodScopes(ShardingService, {
   shardDataset: 'write',
   writeShard: 'write',
   watchSharding: 'read',
+  listShardSets: 'read',
 });
 
 /** The sharding process: its variables and how its handlers are built. */

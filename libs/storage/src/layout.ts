@@ -15,6 +15,8 @@ export const layout = {
   datasetLabels: (dataset: string, version: number) => `datasets/${dataset}/v${version}/labels.txt`,
   datasetsRoot: () => 'datasets/',
 
+  datasetRoot: (dataset: string) => `datasets/${dataset}/`,
+  shardVersionPrefix: (dataset: string, version: number) => `shards/${dataset}/v${version}/`,
   shardSetPrefix: (dataset: string, version: number, setId: string) => `shards/${dataset}/v${version}/${setId}/`,
   shardSetManifest: (dataset: string, version: number, setId: string) => `shards/${dataset}/v${version}/${setId}/manifest.json`,
   /** Unpublished shard bytes; kept out of the `<split>-*` names so no reader picks them up. */

@@ -101,6 +101,8 @@ const INVALID_REQUESTS: Array<[ServiceKey, string, string, unknown]> = [
   ['sharding', 'writeShard', 'shard_key', { dataset: DATASET, split: 'train', shardKey: 'models/elsewhere' }],
   ['sharding', 'watchSharding', 'dataset', {}],
   ['sharding', 'watchSharding', 'set_id', { dataset: DATASET }],
+  ['sharding', 'listShardSets', 'dataset', {}],
+  ['sharding', 'listShardSets', 'dataset.name', { dataset: { version: 1 } }],
   ['registry', 'createModel', 'name', {}],
   ['registry', 'createVersion', 'model', {}],
   ['registry', 'createVersion', 'lineage', { model: 'm' }],

@@ -62,6 +62,7 @@ export function shardSetMessage(manifest: ShardSetManifest, manifestRef: { sizeB
     compression: compressionEnum(manifest.compression),
     seed: BigInt(manifest.seed),
     numThreads: manifest.numThreads,
+    createdAt: manifest.createdAt,
   };
 }
 

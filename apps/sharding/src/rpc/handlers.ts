@@ -15,6 +15,7 @@ import type { ProgressRecordTiming } from '../storage/progress-record.js';
 import { SetObserver } from '../storage/set-observer.js';
 import { compressionName, shardMessage, shardSetMessage } from './convert.js';
 import { ShardSetCoordinator } from './coordinator.js';
+import { listShardSets } from './list-sets.js';
 import { streamRecordedProgress } from './remote-progress.js';
 import { streamProgress } from './watch.js';
 import { WriteShardCallError, type WorkerChannelOptions } from './worker-channel.js';
@@ -179,6 +180,16 @@ export function shardingHandlers(dependencies: ShardingDependencies): { registra
         } catch (error) {
           if (context.signal.aborted) throw error;
         }
+      }
+    },
+
+    async listShardSets(request) {
+      const ref = requireField(request.dataset, 'dataset');
+      const name = requireName(ref.name, 'dataset.name');
+      try {
+        return await listShardSets(store, name, ref.version, coordinator.recordTiming.staleMs);
+      } catch (error) {
+        throw toServiceError(error);
       }
     },
   });

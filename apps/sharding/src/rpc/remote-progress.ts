@@ -2,7 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { WatchShardingResponseSchema } from '@inception/proto';
 import { ServiceError } from '@inception/rpc';
 import type { ShardEntry } from '@inception/storage';
-import type { ProgressRecord } from '../storage/progress-record.js';
+import { goneCoordinatorMessage, type ProgressRecord } from '../storage/progress-record.js';
 import type { SetObservation, SetObserver } from '../storage/set-observer.js';
 import { finishedProgressMessage, progressMessage, shardMessage } from './convert.js';
 
@@ -19,10 +19,6 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-function coordinatorGone(record: ProgressRecord, setName: string): ServiceError {
-  return ServiceError.unavailable(`${setName}: its coordinator ${record.host}:${record.pid} last reported progress at ${record.updatedAt} and is gone; send ShardDataset again to finish the set`);
 }
 
 /**
@@ -56,7 +52,7 @@ export async function streamRecordedProgress(observer: SetObserver, first: SetOb
       await send({ progress: progressMessage(record.progress), finishedShards: unsent(record.finishedShards) });
     }
     if (record.progress.state !== 'running') return;
-    if (!alive) throw coordinatorGone(record, setName);
+    if (!alive) throw ServiceError.unavailable(`${setName}: ${goneCoordinatorMessage(record)}`);
 
     await pause(pollMs, signal);
     observation = await observer.observe();

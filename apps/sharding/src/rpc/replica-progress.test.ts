@@ -20,7 +20,7 @@ const REQUEST = { dataset: DATASET, trainShards: 16, validationShards: 4, numThr
 const SHARD_REQUEST = { trainShards: 16, validationShards: 4, numThreads: 4, compression: 'gzip' } as const;
 /** Short enough for a test; a coordinator on "another host" is gone after STALE_MS without a new record. */
 const STALE_MS = 1_000;
-const TIMING = { intervalMs: 20, heartbeatMs: 100, staleMs: STALE_MS, pollMs: 20 };
+const TIMING = { intervalMs: 50, heartbeatMs: 100, staleMs: STALE_MS, pollMs: 50 };
 
 let harness: TestObjectStore;
 /** Runs sets one unit at a time, so a run lasts long enough to be watched from the other replica. */
@@ -195,5 +195,41 @@ describe('SetObserver', () => {
 
   it('reports a set without record or manifest as absent', async () => {
     expect(await new SetObserver(harness.store, DATASET, shardSetId({ ...SHARD_REQUEST, seed: 9 }), STALE_MS).observe()).toEqual({ kind: 'absent' });
+  });
+});
+
+describe('ListShardSets', () => {
+  it('lists written sets from their manifests', async () => {
+    const { shardSets } = await second.client.listShardSets({ dataset: DATASET });
+    const written = shardSets.find((set) => set.setId === shardSetId({ ...SHARD_REQUEST, seed: 1 }));
+    expect(written?.shards).toHaveLength(20);
+    expect(written?.trainRecords).toBe(240);
+    expect(Date.parse(written!.createdAt)).not.toBeNaN();
+  });
+
+  it('lists a set whose coordinator is gone as failed', async () => {
+    const { unfinished } = await second.client.listShardSets({ dataset: DATASET });
+    const gone = unfinished.find((progress) => progress.setId === shardSetId({ ...SHARD_REQUEST, seed: 4 }));
+    expect(gone?.state).toBe(ShardingState.FAILED);
+    expect(gone?.error).toContain('other-host:4242');
+  });
+
+  it('lists a failed set with its error', async () => {
+    const { shardSets, unfinished } = await first.client.listShardSets({ dataset: { name: 'fashion-missing', version: 1 } });
+    expect(shardSets).toEqual([]);
+    expect(unfinished.map((progress) => progress.state)).toEqual([ShardingState.FAILED]);
+    expect(unfinished[0]!.error).toContain('fashion-missing');
+  });
+
+  it('lists the sets of every version for version 0', async () => {
+    const everyVersion = await second.client.listShardSets({ dataset: { name: DATASET.name, version: 0 } });
+    const versionOne = await second.client.listShardSets({ dataset: DATASET });
+    expect(everyVersion.shardSets.map((set) => set.setId)).toEqual(versionOne.shardSets.map((set) => set.setId));
+  });
+
+  it('returns empty lists for a dataset without sets', async () => {
+    const response = await second.client.listShardSets({ dataset: { name: 'never-sharded', version: 0 } });
+    expect(response.shardSets).toEqual([]);
+    expect(response.unfinished).toEqual([]);
   });
 });

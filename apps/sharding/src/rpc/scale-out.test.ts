@@ -178,6 +178,7 @@ describe('ShardDataset with a failing replica', () => {
             return fail();
           },
           watchSharding: fail,
+          listShardSets: fail,
         }),
       ],
     });

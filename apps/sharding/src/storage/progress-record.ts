@@ -84,6 +84,11 @@ export function isCoordinatorAlive(record: ProgressRecord, isRecentElsewhere: (r
   return isRecentElsewhere(record);
 }
 
+/** Describes the coordinator of a running set as gone, and how to finish the set. */
+export function goneCoordinatorMessage(record: ProgressRecord): string {
+  return `its coordinator ${record.host}:${record.pid} last reported progress at ${record.updatedAt} and is gone; send ShardDataset again to finish the set`;
+}
+
 /**
  * Writes the progress record of a set that this process coordinates: at once, then at most once
  * per interval while shards finish, and at every heartbeat. Writes never fail the set: an error

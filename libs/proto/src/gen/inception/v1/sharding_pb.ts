@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inception/v1/sharding.proto.
  */
 export const file_inception_v1_sharding: GenFile = /*@__PURE__*/
-  fileDesc("ChtpbmNlcHRpb24vdjEvc2hhcmRpbmcucHJvdG8SDGluY2VwdGlvbi52MSLSAQoTU2hhcmREYXRhc2V0UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSFAoMdHJhaW5fc2hhcmRzGAIgASgNEhkKEXZhbGlkYXRpb25fc2hhcmRzGAMgASgNEhMKC251bV90aHJlYWRzGAQgASgNEi4KC2NvbXByZXNzaW9uGAUgASgOMhkuaW5jZXB0aW9uLnYxLkNvbXByZXNzaW9uEhEKBHNlZWQYBiABKARIAIgBAUIHCgVfc2VlZCJSChRTaGFyZERhdGFzZXRSZXNwb25zZRIpCglzaGFyZF9zZXQYASABKAsyFi5pbmNlcHRpb24udjEuU2hhcmRTZXQSDwoHY3JlYXRlZBgCIAEoCCLSAQoRV3JpdGVTaGFyZFJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg0KBXNwbGl0GAIgASgJEhMKC3NoYXJkX2luZGV4GAMgASgNEhIKCm51bV9zaGFyZHMYBCABKA0SFwoPaW1hZ2VfcG9zaXRpb25zGAUgAygNEhEKCXNoYXJkX2tleRgGIAEoCRIuCgtjb21wcmVzc2lvbhgHIAEoDjIZLmluY2VwdGlvbi52MS5Db21wcmVzc2lvbiJJChJXcml0ZVNoYXJkUmVzcG9uc2USIgoFc2hhcmQYASABKAsyEy5pbmNlcHRpb24udjEuU2hhcmQSDwoHcmVwbGljYRgCIAEoCSKdAQoUV2F0Y2hTaGFyZGluZ1JlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg4KBnNldF9pZBgCIAEoCRIWCg53YWl0X2Zvcl9zdGFydBgDIAEoCBIyCgdyZXF1ZXN0GAQgASgLMiEuaW5jZXB0aW9uLnYxLlNoYXJkRGF0YXNldFJlcXVlc3QidwoVV2F0Y2hTaGFyZGluZ1Jlc3BvbnNlEjAKCHByb2dyZXNzGAEgASgLMh4uaW5jZXB0aW9uLnYxLlNoYXJkaW5nUHJvZ3Jlc3MSLAoPZmluaXNoZWRfc2hhcmRzGAIgAygLMhMuaW5jZXB0aW9uLnYxLlNoYXJkIncKDVNwbGl0UHJvZ3Jlc3MSDQoFc3BsaXQYASABKAkSFAoMc2hhcmRzX3RvdGFsGAIgASgNEhMKC3NoYXJkc19kb25lGAMgASgNEhQKDGltYWdlc190b3RhbBgEIAEoDRIWCg5pbWFnZXNfd3JpdHRlbhgFIAEoDSK/AwoQU2hhcmRpbmdQcm9ncmVzcxIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSDgoGc2V0X2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsuaW5jZXB0aW9uLnYxLlNoYXJkaW5nU3RhdGUSKwoGc3BsaXRzGAQgAygLMhsuaW5jZXB0aW9uLnYxLlNwbGl0UHJvZ3Jlc3MSFAoMc2hhcmRzX3RvdGFsGAUgASgNEhMKC3NoYXJkc19kb25lGAYgASgNEhQKDGltYWdlc190b3RhbBgHIAEoDRIWCg5pbWFnZXNfd3JpdHRlbhgIIAEoDRIVCg1ieXRlc193cml0dGVuGAkgASgEEhkKEWltYWdlc19wZXJfc2Vjb25kGAogASgBEhgKEGJ5dGVzX3Blcl9zZWNvbmQYCyABKAESFwoPZWxhcHNlZF9zZWNvbmRzGAwgASgBEhcKD3VuaXRzX2luX2ZsaWdodBgNIAEoDRIXCg9hdHRlbXB0c19mYWlsZWQYDiABKA0SGAoQYXR0ZW1wdHNfcmV0cmllZBgPIAEoDRINCgVlcnJvchgQIAEoCSKhAQoFU2hhcmQSDQoFc3BsaXQYASABKAkSEwoLc2hhcmRfaW5kZXgYAiABKA0SEgoKbnVtX3NoYXJkcxgDIAEoDRInCgZvYmplY3QYBCABKAsyFy5pbmNlcHRpb24udjEuT2JqZWN0UmVmEiYKBWluZGV4GAUgASgLMhcuaW5jZXB0aW9uLnYxLk9iamVjdFJlZhIPCgdyZWNvcmRzGAYgASgNIqsCCghTaGFyZFNldBIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSDgoGc2V0X2lkGAIgASgJEg4KBnByZWZpeBgDIAEoCRIpCghtYW5pZmVzdBgEIAEoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSIwoGc2hhcmRzGAUgAygLMhMuaW5jZXB0aW9uLnYxLlNoYXJkEhUKDXRyYWluX3JlY29yZHMYBiABKA0SGgoSdmFsaWRhdGlvbl9yZWNvcmRzGAcgASgNEi4KC2NvbXByZXNzaW9uGAggASgOMhkuaW5jZXB0aW9uLnYxLkNvbXByZXNzaW9uEgwKBHNlZWQYCSABKAQSEwoLbnVtX3RocmVhZHMYCiABKA0qhAEKDVNoYXJkaW5nU3RhdGUSHgoaU0hBUkRJTkdfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTSEFSRElOR19TVEFURV9SVU5OSU5HEAESHAoYU0hBUkRJTkdfU1RBVEVfU1VDQ0VFREVEEAISGQoVU0hBUkRJTkdfU1RBVEVfRkFJTEVEEAMylQIKD1NoYXJkaW5nU2VydmljZRJVCgxTaGFyZERhdGFzZXQSIS5pbmNlcHRpb24udjEuU2hhcmREYXRhc2V0UmVxdWVzdBoiLmluY2VwdGlvbi52MS5TaGFyZERhdGFzZXRSZXNwb25zZRJPCgpXcml0ZVNoYXJkEh8uaW5jZXB0aW9uLnYxLldyaXRlU2hhcmRSZXF1ZXN0GiAuaW5jZXB0aW9uLnYxLldyaXRlU2hhcmRSZXNwb25zZRJaCg1XYXRjaFNoYXJkaW5nEiIuaW5jZXB0aW9uLnYxLldhdGNoU2hhcmRpbmdSZXF1ZXN0GiMuaW5jZXB0aW9uLnYxLldhdGNoU2hhcmRpbmdSZXNwb25zZTABYgZwcm90bzM", [file_inception_v1_common]);
+  fileDesc("ChtpbmNlcHRpb24vdjEvc2hhcmRpbmcucHJvdG8SDGluY2VwdGlvbi52MSLSAQoTU2hhcmREYXRhc2V0UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhguaW5jZXB0aW9uLnYxLkRhdGFzZXRSZWYSFAoMdHJhaW5fc2hhcmRzGAIgASgNEhkKEXZhbGlkYXRpb25fc2hhcmRzGAMgASgNEhMKC251bV90aHJlYWRzGAQgASgNEi4KC2NvbXByZXNzaW9uGAUgASgOMhkuaW5jZXB0aW9uLnYxLkNvbXByZXNzaW9uEhEKBHNlZWQYBiABKARIAIgBAUIHCgVfc2VlZCJSChRTaGFyZERhdGFzZXRSZXNwb25zZRIpCglzaGFyZF9zZXQYASABKAsyFi5pbmNlcHRpb24udjEuU2hhcmRTZXQSDwoHY3JlYXRlZBgCIAEoCCLSAQoRV3JpdGVTaGFyZFJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg0KBXNwbGl0GAIgASgJEhMKC3NoYXJkX2luZGV4GAMgASgNEhIKCm51bV9zaGFyZHMYBCABKA0SFwoPaW1hZ2VfcG9zaXRpb25zGAUgAygNEhEKCXNoYXJkX2tleRgGIAEoCRIuCgtjb21wcmVzc2lvbhgHIAEoDjIZLmluY2VwdGlvbi52MS5Db21wcmVzc2lvbiJJChJXcml0ZVNoYXJkUmVzcG9uc2USIgoFc2hhcmQYASABKAsyEy5pbmNlcHRpb24udjEuU2hhcmQSDwoHcmVwbGljYRgCIAEoCSKdAQoUV2F0Y2hTaGFyZGluZ1JlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmEg4KBnNldF9pZBgCIAEoCRIWCg53YWl0X2Zvcl9zdGFydBgDIAEoCBIyCgdyZXF1ZXN0GAQgASgLMiEuaW5jZXB0aW9uLnYxLlNoYXJkRGF0YXNldFJlcXVlc3QiQQoUTGlzdFNoYXJkU2V0c1JlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLmluY2VwdGlvbi52MS5EYXRhc2V0UmVmIncKFUxpc3RTaGFyZFNldHNSZXNwb25zZRIqCgpzaGFyZF9zZXRzGAEgAygLMhYuaW5jZXB0aW9uLnYxLlNoYXJkU2V0EjIKCnVuZmluaXNoZWQYAiADKAsyHi5pbmNlcHRpb24udjEuU2hhcmRpbmdQcm9ncmVzcyJ3ChVXYXRjaFNoYXJkaW5nUmVzcG9uc2USMAoIcHJvZ3Jlc3MYASABKAsyHi5pbmNlcHRpb24udjEuU2hhcmRpbmdQcm9ncmVzcxIsCg9maW5pc2hlZF9zaGFyZHMYAiADKAsyEy5pbmNlcHRpb24udjEuU2hhcmQidwoNU3BsaXRQcm9ncmVzcxINCgVzcGxpdBgBIAEoCRIUCgxzaGFyZHNfdG90YWwYAiABKA0SEwoLc2hhcmRzX2RvbmUYAyABKA0SFAoMaW1hZ2VzX3RvdGFsGAQgASgNEhYKDmltYWdlc193cml0dGVuGAUgASgNIr8DChBTaGFyZGluZ1Byb2dyZXNzEikKB2RhdGFzZXQYASABKAsyGC5pbmNlcHRpb24udjEuRGF0YXNldFJlZhIOCgZzZXRfaWQYAiABKAkSKgoFc3RhdGUYAyABKA4yGy5pbmNlcHRpb24udjEuU2hhcmRpbmdTdGF0ZRIrCgZzcGxpdHMYBCADKAsyGy5pbmNlcHRpb24udjEuU3BsaXRQcm9ncmVzcxIUCgxzaGFyZHNfdG90YWwYBSABKA0SEwoLc2hhcmRzX2RvbmUYBiABKA0SFAoMaW1hZ2VzX3RvdGFsGAcgASgNEhYKDmltYWdlc193cml0dGVuGAggASgNEhUKDWJ5dGVzX3dyaXR0ZW4YCSABKAQSGQoRaW1hZ2VzX3Blcl9zZWNvbmQYCiABKAESGAoQYnl0ZXNfcGVyX3NlY29uZBgLIAEoARIXCg9lbGFwc2VkX3NlY29uZHMYDCABKAESFwoPdW5pdHNfaW5fZmxpZ2h0GA0gASgNEhcKD2F0dGVtcHRzX2ZhaWxlZBgOIAEoDRIYChBhdHRlbXB0c19yZXRyaWVkGA8gASgNEg0KBWVycm9yGBAgASgJIqEBCgVTaGFyZBINCgVzcGxpdBgBIAEoCRITCgtzaGFyZF9pbmRleBgCIAEoDRISCgpudW1fc2hhcmRzGAMgASgNEicKBm9iamVjdBgEIAEoCzIXLmluY2VwdGlvbi52MS5PYmplY3RSZWYSJgoFaW5kZXgYBSABKAsyFy5pbmNlcHRpb24udjEuT2JqZWN0UmVmEg8KB3JlY29yZHMYBiABKA0ivwIKCFNoYXJkU2V0EikKB2RhdGFzZXQYASABKAsyGC5pbmNlcHRpb24udjEuRGF0YXNldFJlZhIOCgZzZXRfaWQYAiABKAkSDgoGcHJlZml4GAMgASgJEikKCG1hbmlmZXN0GAQgASgLMhcuaW5jZXB0aW9uLnYxLk9iamVjdFJlZhIjCgZzaGFyZHMYBSADKAsyEy5pbmNlcHRpb24udjEuU2hhcmQSFQoNdHJhaW5fcmVjb3JkcxgGIAEoDRIaChJ2YWxpZGF0aW9uX3JlY29yZHMYByABKA0SLgoLY29tcHJlc3Npb24YCCABKA4yGS5pbmNlcHRpb24udjEuQ29tcHJlc3Npb24SDAoEc2VlZBgJIAEoBBITCgtudW1fdGhyZWFkcxgKIAEoDRISCgpjcmVhdGVkX2F0GAsgASgJKoQBCg1TaGFyZGluZ1N0YXRlEh4KGlNIQVJESU5HX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0hBUkRJTkdfU1RBVEVfUlVOTklORxABEhwKGFNIQVJESU5HX1NUQVRFX1NVQ0NFRURFRBACEhkKFVNIQVJESU5HX1NUQVRFX0ZBSUxFRBADMu8CCg9TaGFyZGluZ1NlcnZpY2USVQoMU2hhcmREYXRhc2V0EiEuaW5jZXB0aW9uLnYxLlNoYXJkRGF0YXNldFJlcXVlc3QaIi5pbmNlcHRpb24udjEuU2hhcmREYXRhc2V0UmVzcG9uc2USTwoKV3JpdGVTaGFyZBIfLmluY2VwdGlvbi52MS5Xcml0ZVNoYXJkUmVxdWVzdBogLmluY2VwdGlvbi52MS5Xcml0ZVNoYXJkUmVzcG9uc2USWgoNV2F0Y2hTaGFyZGluZxIiLmluY2VwdGlvbi52MS5XYXRjaFNoYXJkaW5nUmVxdWVzdBojLmluY2VwdGlvbi52MS5XYXRjaFNoYXJkaW5nUmVzcG9uc2UwARJYCg1MaXN0U2hhcmRTZXRzEiIuaW5jZXB0aW9uLnYxLkxpc3RTaGFyZFNldHNSZXF1ZXN0GiMuaW5jZXB0aW9uLnYxLkxpc3RTaGFyZFNldHNSZXNwb25zZWIGcHJvdG8z", [file_inception_v1_common]);
 
 /**
  * @generated from message inception.v1.ShardDatasetRequest
@@ -209,6 +209,52 @@ export const WatchShardingRequestSchema: GenMessage<WatchShardingRequest> = /*@_
   messageDesc(file_inception_v1_sharding, 4);
 
 /**
+ * @generated from message inception.v1.ListShardSetsRequest
+ */
+export type ListShardSetsRequest = Message<"inception.v1.ListShardSetsRequest"> & {
+  /**
+   * Dataset name, and the version whose sets to list; version 0 lists the sets of every version.
+   *
+   * @generated from field: inception.v1.DatasetRef dataset = 1;
+   */
+  dataset?: DatasetRef | undefined;
+};
+
+/**
+ * Describes the message inception.v1.ListShardSetsRequest.
+ * Use `create(ListShardSetsRequestSchema)` to create a new message.
+ */
+export const ListShardSetsRequestSchema: GenMessage<ListShardSetsRequest> = /*@__PURE__*/
+  messageDesc(file_inception_v1_sharding, 5);
+
+/**
+ * @generated from message inception.v1.ListShardSetsResponse
+ */
+export type ListShardSetsResponse = Message<"inception.v1.ListShardSetsResponse"> & {
+  /**
+   * Written sets, by dataset version and then set id.
+   *
+   * @generated from field: repeated inception.v1.ShardSet shard_sets = 1;
+   */
+  shardSets: ShardSet[];
+
+  /**
+   * Sets without a manifest, in the same order. A set whose replica is gone has state
+   * SHARDING_STATE_FAILED and an error that says so; ShardDataset with its inputs finishes it.
+   *
+   * @generated from field: repeated inception.v1.ShardingProgress unfinished = 2;
+   */
+  unfinished: ShardingProgress[];
+};
+
+/**
+ * Describes the message inception.v1.ListShardSetsResponse.
+ * Use `create(ListShardSetsResponseSchema)` to create a new message.
+ */
+export const ListShardSetsResponseSchema: GenMessage<ListShardSetsResponse> = /*@__PURE__*/
+  messageDesc(file_inception_v1_sharding, 6);
+
+/**
  * @generated from message inception.v1.WatchShardingResponse
  */
 export type WatchShardingResponse = Message<"inception.v1.WatchShardingResponse"> & {
@@ -230,7 +276,7 @@ export type WatchShardingResponse = Message<"inception.v1.WatchShardingResponse"
  * Use `create(WatchShardingResponseSchema)` to create a new message.
  */
 export const WatchShardingResponseSchema: GenMessage<WatchShardingResponse> = /*@__PURE__*/
-  messageDesc(file_inception_v1_sharding, 5);
+  messageDesc(file_inception_v1_sharding, 7);
 
 /**
  * Progress of one split of a shard set.
@@ -275,7 +321,7 @@ export type SplitProgress = Message<"inception.v1.SplitProgress"> & {
  * Use `create(SplitProgressSchema)` to create a new message.
  */
 export const SplitProgressSchema: GenMessage<SplitProgress> = /*@__PURE__*/
-  messageDesc(file_inception_v1_sharding, 6);
+  messageDesc(file_inception_v1_sharding, 8);
 
 /**
  * Progress of a shard set; counts grow when a whole shard is published.
@@ -380,7 +426,7 @@ export type ShardingProgress = Message<"inception.v1.ShardingProgress"> & {
  * Use `create(ShardingProgressSchema)` to create a new message.
  */
 export const ShardingProgressSchema: GenMessage<ShardingProgress> = /*@__PURE__*/
-  messageDesc(file_inception_v1_sharding, 7);
+  messageDesc(file_inception_v1_sharding, 9);
 
 /**
  * @generated from message inception.v1.Shard
@@ -422,7 +468,7 @@ export type Shard = Message<"inception.v1.Shard"> & {
  * Use `create(ShardSchema)` to create a new message.
  */
 export const ShardSchema: GenMessage<Shard> = /*@__PURE__*/
-  messageDesc(file_inception_v1_sharding, 8);
+  messageDesc(file_inception_v1_sharding, 10);
 
 /**
  * @generated from message inception.v1.ShardSet
@@ -481,6 +527,13 @@ export type ShardSet = Message<"inception.v1.ShardSet"> & {
    * @generated from field: uint32 num_threads = 10;
    */
   numThreads: number;
+
+  /**
+   * When the set's manifest was written, as an RFC 3339 time.
+   *
+   * @generated from field: string created_at = 11;
+   */
+  createdAt: string;
 };
 
 /**
@@ -488,7 +541,7 @@ export type ShardSet = Message<"inception.v1.ShardSet"> & {
  * Use `create(ShardSetSchema)` to create a new message.
  */
 export const ShardSetSchema: GenMessage<ShardSet> = /*@__PURE__*/
-  messageDesc(file_inception_v1_sharding, 9);
+  messageDesc(file_inception_v1_sharding, 11);
 
 /**
  * @generated from enum inception.v1.ShardingState
@@ -562,6 +615,17 @@ export const ShardingService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchShardingRequestSchema;
     output: typeof WatchShardingResponseSchema;
+  },
+  /**
+   * Lists a dataset's shard sets: written sets from their manifests, and sets without a manifest
+   * from their progress records (running, failed, or left by a replica that is gone).
+   *
+   * @generated from rpc inception.v1.ShardingService.ListShardSets
+   */
+  listShardSets: {
+    methodKind: "unary";
+    input: typeof ListShardSetsRequestSchema;
+    output: typeof ListShardSetsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_inception_v1_sharding, 0);
