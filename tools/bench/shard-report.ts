@@ -8,13 +8,16 @@ export interface ServiceRun {
   s3CpuSeconds: number;
 }
 
-/** Runs of one round: one per offline baseline and one per topology, taken back to back. */
+/** Runs of one round: one per topology and, in the first rounds, one per offline baseline, taken back to back. */
 export interface Round {
   offline: Record<string, OfflineRun>;
   service: Record<string, ServiceRun>;
 }
 
-export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** Returns the value below which `fraction` of `values` lie (nearest rank). */
+export const quantile = (values: number[], fraction: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * fraction))]!;
+
+export const median = (values: number[]) => quantile(values, 0.5);
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
@@ -28,10 +31,11 @@ const imagesPerShardingCpuSecond = (run: ServiceRun) => run.images / sum(run.sha
 export function summarise(rounds: Round[], topologyNames: Record<string, string>) {
   const offlineNames = Object.keys(rounds[0]!.offline);
   const serviceKeys = Object.keys(rounds[0]!.service);
+  const offlineRounds = rounds.filter((round) => Object.keys(round.offline).length > 0);
 
   const offline = Object.fromEntries(
     offlineNames.map((name) => {
-      const runs = rounds.map((round) => round.offline[name]!);
+      const runs = offlineRounds.map((round) => round.offline[name]!);
       return [name, { imagesPerSecond: median(runs.map((run) => run.images / run.seconds)), cpuSeconds: median(runs.map((run) => run.cpuSeconds)) }];
     }),
   );
@@ -51,17 +55,17 @@ export function summarise(rounds: Round[], topologyNames: Record<string, string>
     }),
   );
 
-  const perRound = (ratio: (round: Round) => number) => median(rounds.map(ratio));
+  const hasBothWorkerCounts = serviceKeys.includes('workers-1') && serviceKeys.includes('workers-2');
+  const cpuRatios = hasBothWorkerCounts ? rounds.map((round) => imagesPerShardingCpuSecond(round.service['workers-2']!) / imagesPerShardingCpuSecond(round.service['workers-1']!)) : [];
   const ratios = {
-    cpuEfficiencyTwoWorkersOverOne:
-      serviceKeys.includes('workers-1') && serviceKeys.includes('workers-2')
-        ? perRound((round) => imagesPerShardingCpuSecond(round.service['workers-2']!) / imagesPerShardingCpuSecond(round.service['workers-1']!))
-        : undefined,
+    cpuEfficiencyTwoWorkersOverOne: hasBothWorkerCounts ? median(cpuRatios) : undefined,
+    /** First and third quartile of the per-round ratios, which show how much the machine's load moved them. */
+    cpuEfficiencyQuartiles: hasBothWorkerCounts ? [quantile(cpuRatios, 0.25), quantile(cpuRatios, 0.75)] : undefined,
     serviceOverOffline: Object.fromEntries(
       offlineNames.map((name) => [
         name,
         Object.fromEntries(
-          serviceKeys.map((key) => [key, perRound((round) => round.service[key]!.images / round.service[key]!.seconds / (round.offline[name]!.images / round.offline[name]!.seconds))]),
+          serviceKeys.map((key) => [key, median(offlineRounds.map((round) => round.service[key]!.images / round.service[key]!.seconds / (round.offline[name]!.images / round.offline[name]!.seconds)))]),
         ),
       ]),
     ),
@@ -79,7 +83,8 @@ export function printSummary(summary: ReturnType<typeof summarise>, say: (line: 
     say(`service ${value.topology.padEnd(32)} ${value.imagesPerSecond.toFixed(0).padStart(7)} images/s, sharding CPU ${perProcess} s = ${value.imagesPerShardingCpuSecond.toFixed(0)} images per CPU s, S3 CPU ${value.s3CpuSeconds.toFixed(2)} s`);
   }
   if (summary.ratios.cpuEfficiencyTwoWorkersOverOne !== undefined) {
-    say(`images per sharding CPU second, 2 workers / 1 worker: ${summary.ratios.cpuEfficiencyTwoWorkersOverOne.toFixed(2)} (target ≥ 0.9)`);
+    const [lower, upper] = summary.ratios.cpuEfficiencyQuartiles!;
+    say(`images per sharding CPU second, 2 workers / 1 worker: ${summary.ratios.cpuEfficiencyTwoWorkersOverOne.toFixed(2)}, quartiles ${lower!.toFixed(2)} to ${upper!.toFixed(2)} (target ≥ 0.9)`);
   }
   for (const [name, byTopology] of Object.entries(summary.ratios.serviceOverOffline)) {
     for (const [key, ratio] of Object.entries(byTopology)) say(`images/s of service ${key} / offline ${name}: ${ratio.toFixed(2)} (target ≥ 0.5)`);

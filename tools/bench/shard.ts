@@ -1,7 +1,8 @@
 // Benchmark of the sharding service: images per second and CPU seconds per process with one
 // process, one worker and two workers, against offline baselines that write the same shards to a
 // local folder. `npm run bench:shard` (a few minutes), `npm run bench:shard:smoke` (seconds).
-// Options: --copies=N (dataset size: N × the 1,000 samples), --rounds=N, --units-per-worker=N,
+// Options: --copies=N (dataset size: N × the 1,000 samples), --rounds=N, --offline-rounds=N
+// (rounds that also run the offline baselines, the first ones), --units-per-worker=N,
 // --read-ahead=N, --topologies=0,1,2 (worker counts; 0 is one process without workers),
 // --compression=none|gzip|zlib, --without-build-image-data, --json, --keep.
 import { existsSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean', default: false },
     copies: { type: 'string' },
     rounds: { type: 'string' },
+    'offline-rounds': { type: 'string' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'units-per-worker': { type: 'string' },
@@ -34,7 +36,12 @@ const { values: flags } = parseArgs({
 const copies = Number(flags.copies ?? (flags.smoke ? 1 : 40));
 /** Images taken from each class folder of the samples; the smoke run takes 30 of the 100. */
 const perClass = flags.smoke ? { train: 24, validation: 6 } : undefined;
-const roundCount = Number(flags.rounds ?? (flags.smoke ? 1 : 9));
+const roundCount = Number(flags.rounds ?? (flags.smoke ? 1 : 15));
+/**
+ * Rounds that run the offline baselines too. The topologies' CPU ratio needs many rounds on a
+ * shared machine, while one build-image-data run takes longer than a whole round of the service.
+ */
+const offlineRoundCount = Math.min(roundCount, Number(flags['offline-rounds'] ?? (flags.smoke ? 1 : 3)));
 const compression = flags.compression as ShardShape['compression'];
 if (!['none', 'gzip', 'zlib'].includes(compression)) throw new Error(`--compression must be none, gzip or zlib, got "${compression}"`);
 const shape: ShardShape = flags.smoke ? { trainShards: 8, validationShards: 2, numThreads: 2, compression } : { trainShards: 32, validationShards: 8, numThreads: 8, compression };
@@ -93,15 +100,21 @@ try {
   for (let round = 0; round < roundCount; round++) {
     say(`round ${round + 1} of ${roundCount}`);
     const offline: Round['offline'] = {};
-    offline.library = await writeShardsWithLibrary(manifest, imagesDir, path.join(temp.dir, 'offline-library'), shape);
-    libraryDigests ??= offline.library.digests;
-    if (hasBuildImageData) {
-      offline['inception build-image-data'] = await runBuildImageData(repoRoot, imagesDir, path.join(temp.dir, 'offline-build-image-data'), shape);
-      buildImageDataDigests ??= offline['inception build-image-data'].digests;
+    if (round < offlineRoundCount) {
+      offline.library = await writeShardsWithLibrary(manifest, imagesDir, path.join(temp.dir, 'offline-library'), shape);
+      libraryDigests ??= offline.library.digests;
+      if (hasBuildImageData) {
+        offline['inception build-image-data'] = await runBuildImageData(repoRoot, imagesDir, path.join(temp.dir, 'offline-build-image-data'), shape);
+        buildImageDataDigests ??= offline['inception build-image-data'].digests;
+      }
     }
 
+    // Every other round runs the topologies in reverse order, so a load that grows or fades
+    // during a round weighs on each topology alike.
     const service: Round['service'] = {};
-    for (const [workers, topology] of benchProcesses.topologies) {
+    const topologies = [...benchProcesses.topologies];
+    if (round % 2 === 1) topologies.reverse();
+    for (const [workers, topology] of topologies) {
       const shardingBefore = topology.processes.map((process) => processTreeCpuSeconds(process.process.child.pid!));
       const s3Before = processTreeCpuSeconds(s3.process.child.pid!);
       const startedMs = performance.now();
@@ -129,6 +142,7 @@ const report = {
   images,
   copies,
   rounds: roundCount,
+  offlineRounds: offlineRoundCount,
   shape,
   unitsPerWorker: UNITS_PER_WORKER,
   readAheadImages: READ_AHEAD_IMAGES,
