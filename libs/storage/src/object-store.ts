@@ -110,13 +110,13 @@ export class ObjectStore {
     return withRetry(operation, key, this.retryPolicy, work, this.onRetry);
   }
 
-  /** Creates the bucket unless it exists. */
-  async ensureBucket(): Promise<void> {
-    await this.retry('ensureBucket', this.bucket, async () => {
+  /** Creates the bucket unless it exists; returns true when this call created it. */
+  async ensureBucket(): Promise<boolean> {
+    return this.retry('ensureBucket', this.bucket, async () => {
       try {
-        if (!(await this.client.bucketExists(this.bucket))) {
-          await this.client.makeBucket(this.bucket);
-        }
+        if (await this.client.bucketExists(this.bucket)) return false;
+        await this.client.makeBucket(this.bucket);
+        return true;
       } catch (error) {
         throw storageErrorFrom(error, this.bucket, 'create bucket');
       }

@@ -29,6 +29,7 @@ function flakyStore(failures: number) {
     async ensureBucket() {
       calls++;
       if (calls <= failures) throw new Error('connect ECONNREFUSED');
+      return true;
     },
   };
 }

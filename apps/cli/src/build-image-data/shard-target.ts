@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { isS3Uri, parseS3Uri, StorageError, type ObjectStore, type PutResult } from '@inception/storage';
+import { isS3Uri, parseS3Uri, type ObjectStore, type PutResult } from '@inception/storage';
 import { indexKeyFor } from '@inception/tfrecord';
 
 import { objectStoreFromEnv } from './object-store-env.js';
@@ -91,22 +91,6 @@ class FolderTarget implements ShardTarget {
 }
 
 /**
- * Returns whether the store's bucket exists, from a listing of `prefix`: S3 rejects a listing of
- * a missing bucket with NoSuchBucket, which the store reports as not-found.
- * NOTE: ObjectStore.ensureBucket does not report whether it created the bucket, and libs/storage
- * has no bucket check, so this costs one listing request.
- */
-async function bucketExists(store: ObjectStore, prefix: string): Promise<boolean> {
-  try {
-    for await (const _ of store.list(prefix)) break;
-    return true;
-  } catch (error) {
-    if (error instanceof StorageError && error.kind === 'not-found') return false;
-    throw error;
-  }
-}
-
-/**
  * Uploads each shard to `<prefix>_incomplete/<shard>.<attempt>`, then copies it to its final key
  * and deletes the temporary object, because S3 has no rename. The index is stored first, at
  * `<prefix>index/<shard>.index`, so a reader that finds a shard also finds its index.
@@ -118,9 +102,8 @@ class ObjectPrefixTarget implements ShardTarget {
   ) {}
 
   async prepare(): Promise<PreparedTarget> {
-    const existed = await bucketExists(this.store, this.prefix);
-    await this.store.ensureBucket();
-    return existed ? {} : { createdBucket: { bucket: this.store.bucket, endpoint: this.store.endpoint } };
+    const created = await this.store.ensureBucket();
+    return created ? { createdBucket: { bucket: this.store.bucket, endpoint: this.store.endpoint } } : {};
   }
 
   shardLocation(shardName: string): string {

@@ -257,7 +257,7 @@ export function registerDatasetCommands(program: Command): void {
     .description('import class folders (<root>/<class>/<image>) from a folder, a .tar/.tar.gz/.tgz/.zip archive or an s3:// prefix')
     .argument('<name>', 'dataset name: lower-case letters, digits, - and _')
     .argument('<sources...>', 'one root to split, or a train root and a validation root')
-    .option('--validation-per-class <n>', 'split one root: validation files per class (the Flowers recipe uses 100)', nonNegativeInteger)
+    .option('--validation-per-class <n>', 'split one root: validation files per class (the Flowers recipe uses 100), picked before decoding, so a skipped file leaves its class one fewer', nonNegativeInteger)
     .option('--validation-fraction <f>', 'split one root: share of each class for validation, e.g. 0.1', fraction)
     .option('--seed <s>', withDefault('seed of the split', '12345, as in build_image_data.py'), seedValue)
     .option('--labels-file <file>', 'class names in label order, one per line (default: sorted folder names)')
