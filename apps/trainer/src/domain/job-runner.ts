@@ -47,6 +47,11 @@ function hyperOf(job: Job): HyperParameters {
   return resolveHyperParameters(job.effectiveConfig, () => 0, { requireSteps: job.spec?.kind !== JobKind.EVALUATE });
 }
 
+/** Thrown when a job cannot run on the data it names, such as an evaluation without validation images. */
+export class JobPreconditionError extends Error {
+  override readonly name = 'JobPreconditionError';
+}
+
 /**
  * Runs one job at a time on this process's device. The queue is the bucket: a job left RUNNING
  * by a stopped process is resumed from its newest checkpoint before any queued job starts.
@@ -72,7 +77,12 @@ export class JobRunner {
     }
     const hyper = resolveHyperParameters(config, () => randomBytes(4).readUInt32LE(0), { requireSteps: spec.kind !== JobKind.EVALUATE });
     const shardSet = await loadShardSet(this.options.store, spec.dataset!, spec.shardSetId);
-    if (shardSet.shards.length === 0) throw new Error(`shard set ${spec.shardSetId} has no shards`);
+    const setName = `shard set ${spec.shardSetId} of ${spec.dataset!.name} v${spec.dataset!.version}`;
+    if (shardSet.shards.length === 0) throw new JobPreconditionError(`${setName} has no shards`);
+    const validationRecords = shardSet.shards.filter((shard) => shard.split === 'validation').reduce((sum, shard) => sum + shard.records, 0);
+    if (spec.kind === JobKind.EVALUATE && validationRecords === 0) {
+      throw new JobPreconditionError(`${setName} has no validation images, so there is nothing to evaluate; import a version with validation images (--validation-per-class, --validation-fraction or a validation folder) and shard it`);
+    }
     const job = create(JobSchema, {
       id: newJobId(),
       spec,
@@ -241,7 +251,7 @@ export class JobRunner {
         return;
       }
 
-      await this.recordEvaluation(job, outcome.evaluation, shardSet.labels);
+      if (outcome.evaluation) await this.recordEvaluation(job, outcome.evaluation, shardSet.labels);
       if (job.spec!.registerModel) {
         if (!this.options.registry) throw new Error(`job asks to register model "${job.spec!.registerModel}" but REGISTRY_ADDRESS is not set`);
         const version = await registerModelVersion(this.options.registry, job, hyper, shardSet, outcome);

@@ -16,7 +16,7 @@ export async function registerModelVersion(registry: RpcClient<typeof RegistrySe
       jobId: job.id,
       checkpointPrefix: outcome.checkpoint.prefix,
       hyperParameters: describeHyperParameters(hyper),
-      metrics: { precisionAt1: outcome.evaluation.precisionAt1, recallAt5: outcome.evaluation.recallAt5, examples: outcome.evaluation.examples, usedMovingAverages: true },
+      metrics: outcome.evaluation && { precisionAt1: outcome.evaluation.precisionAt1, recallAt5: outcome.evaluation.recallAt5, examples: outcome.evaluation.examples, usedMovingAverages: true },
       backend: job.backend,
       numClasses: shardSet.labels.length + 1,
       labels: shardSet.labels,

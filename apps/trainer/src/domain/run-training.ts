@@ -48,7 +48,8 @@ export interface TrainingRun {
 }
 
 export type TrainingOutcome =
-  | { kind: 'finished'; checkpoint: SavedCheckpoint; evaluation: EvaluationResult; steps: number; lastStep: StepReport }
+  /** `evaluation` is undefined when the shard set has no validation images. */
+  | { kind: 'finished'; checkpoint: SavedCheckpoint; evaluation?: EvaluationResult; steps: number; lastStep: StepReport }
   | { kind: 'stopped'; reason: 'cancel' | 'shutdown'; checkpoint?: SavedCheckpoint };
 
 /** Thrown when training must end, such as a NaN loss; the message is the job's error. */
@@ -176,8 +177,13 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
     // A job resumed after its last checkpoint ran no step here; saving again rewrites the same step.
     lastCheckpoint ??= await save(hyper.maxSteps, learningRateAt(hyper.maxSteps, schedule));
 
-    const evaluation = await evaluateAveraged(state, validationImages, hyper.batchSize, run.preprocessConcurrency);
-    logger.info({ ...evaluation, confusion: undefined }, formatEvalLine(evaluation.precisionAt1, evaluation.recallAt5, evaluation.examples));
+    let evaluation: EvaluationResult | undefined;
+    if (validationImages.length > 0) {
+      evaluation = await evaluateAveraged(state, validationImages, hyper.batchSize, run.preprocessConcurrency);
+      logger.info({ ...evaluation, confusion: undefined }, formatEvalLine(evaluation.precisionAt1, evaluation.recallAt5, evaluation.examples));
+    } else {
+      logger.warn({ shardSet: run.shardSet.setId }, 'the shard set has no validation images, so the final evaluation is skipped');
+    }
     return {
       kind: 'finished',
       checkpoint: lastCheckpoint,

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { JobKind, TrainerService } from '@inception/proto';
+import { Classifier, registryHandlers, registryMetrics } from '@inception/model-registry';
+import { JobKind, RegistryService, TrainerService } from '@inception/proto';
 import { createRpcClient, GrpcStatus, ServiceError, startRpcServer, type RpcClient, type RpcServer } from '@inception/rpc';
-import { writeSampleDataset } from '@inception/sharding/testing';
+import { startTestShardingServer, writeSampleDataset, type TestShardingServer } from '@inception/sharding/testing';
 import { createLogger, createMetricsRegistry } from '@inception/telemetry';
 import { repoRoot, startTestObjectStore, type TestObjectStore } from '@inception/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,24 +12,41 @@ import { trainerMetrics } from '../metrics.js';
 import { trainerHandlers } from './handlers.js';
 
 // A real trainer over s3rver whose runner is never started: SubmitJob checks the job's inputs
-// and queues it, and these tests stop at the checks.
+// and queues it, and these tests stop at the checks. A real registry holds the base version
+// that an evaluation names, and a real sharding server writes the shard sets.
 
 let objects: TestObjectStore;
 let server: RpcServer;
+let registryServer: RpcServer;
+let registry: RpcClient<typeof RegistryService.method>;
+let sharding: TestShardingServer;
 let client: RpcClient<typeof TrainerService.method>;
 
 beforeAll(async () => {
   objects = await startTestObjectStore();
-  await writeSampleDataset(objects.store, { samplesDir: path.join(repoRoot, 'data/samples/fashion-mnist'), name: 'fashion', perClass: { train: 1, validation: 1 } });
+  const samplesDir = path.join(repoRoot, 'data/samples/fashion-mnist');
+  await writeSampleDataset(objects.store, { samplesDir, name: 'fashion', perClass: { train: 1, validation: 1 } });
+  await writeSampleDataset(objects.store, { samplesDir, name: 'no-validation', perClass: { train: 2, validation: 0 } });
+  sharding = await startTestShardingServer(objects.store);
+  await sharding.client.shardDataset({ dataset: { name: 'no-validation', version: 1 } });
+
   const logger = createLogger('test', 'silent');
-  const runner = new JobRunner({ store: objects.store, logger, metrics: trainerMetrics(createMetricsRegistry('inception_trainer')), backend: 'cpu', logEverySteps: 1, preprocessConcurrency: 1, pollIntervalMs: 100 });
+  registryServer = await startRpcServer({ name: 'registry', logger, services: [registryHandlers({ store: objects.store, metrics: registryMetrics(createMetricsRegistry('r')), classifier: new Classifier(objects.store) })] });
+  registry = createRpcClient(RegistryService, registryServer.address);
+  await objects.store.put('runs/job-1/weights.bin', 'weights');
+  await registry.createVersion({ model: 'base', files: [{ key: 'runs/job-1/weights.bin', sizeBytes: 7n, sha256: createHash('sha256').update('weights').digest('hex') }], lineage: { jobId: 'job-1', hyperParameters: { imageSize: '75', depthMultiplier: '0.25', minDepth: '8' } } });
+
+  const runner = new JobRunner({ store: objects.store, registry, logger, metrics: trainerMetrics(createMetricsRegistry('inception_trainer')), backend: 'cpu', logEverySteps: 1, preprocessConcurrency: 1, pollIntervalMs: 100 });
   server = await startRpcServer({ name: 'trainer', logger, services: [trainerHandlers(runner)] });
   client = createRpcClient(TrainerService, server.address);
 });
 
 afterAll(async () => {
   client?.close();
+  registry?.close();
   await server?.shutdown();
+  await registryServer?.shutdown();
+  await sharding?.stop();
   await objects?.stop();
 });
 
@@ -57,5 +76,16 @@ describe('SubmitJob inputs', () => {
 
     expect(error.code).toBe(GrpcStatus.NOT_FOUND);
     expect(error.message).toBe('shard set "none-train4-validation4-threads2-seed1" of dataset fashion v1 not found; write it with inception shard --dataset fashion@1');
+  });
+});
+
+describe('SubmitJob of an evaluation', () => {
+  it('rejects a shard set without validation images', async () => {
+    const dataset = { name: 'no-validation', version: 1 };
+    const outcome = await client.submitJob({ spec: { kind: JobKind.EVALUATE, dataset, shardSetId: 'none-train2-validation2-threads2-seed12345', baseModelVersion: 'base@1' } }).catch((caught: unknown) => caught);
+
+    expect(outcome).toBeInstanceOf(ServiceError);
+    expect((outcome as ServiceError).code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect((outcome as ServiceError).message).toContain('has no validation images, so there is nothing to evaluate');
   });
 });

@@ -3,10 +3,11 @@ import { implement, requireField, requireName, ServiceError, type ServiceRegistr
 import { StorageError } from '@inception/storage';
 import { BaseModelError } from '../domain/base-model.js';
 import { HyperParameterError } from '../domain/hyper-parameters.js';
-import { isTerminal, type JobRunner } from '../domain/job-runner.js';
+import { isTerminal, JobPreconditionError, type JobRunner } from '../domain/job-runner.js';
 
 function toServiceError(error: unknown): unknown {
   if (error instanceof HyperParameterError || error instanceof BaseModelError) return ServiceError.invalidArgument(error.message);
+  if (error instanceof JobPreconditionError) return ServiceError.failedPrecondition(error.message);
   if (error instanceof ServiceError) return error;
   if (error instanceof StorageError && error.kind === 'not-found') return ServiceError.notFound(error.message);
   if (error instanceof StorageError && error.kind === 'unavailable') return ServiceError.unavailable(error.message, error);
