@@ -29,6 +29,29 @@ beforeAll(async () => {
   await objects.store.put('runs/job-1/checkpoint.bin', bytes);
   const file = { key: 'runs/job-1/checkpoint.bin', sizeBytes: BigInt(bytes.length), sha256: createHash('sha256').update(bytes).digest('hex') };
   for (let i = 0; i < 2; i++) await client.createVersion({ model: 'flowers', files: [file], lineage: { jobId: 'job-1', labels: ['daisy'] } });
+
+  // A fine-tuned version whose lineage has every part of the tree.
+  const tensors = { ...file, key: 'runs/job-2/tensors.bin' };
+  const checkpointJson = { ...file, key: 'runs/job-2/checkpoint.json' };
+  await objects.store.put(tensors.key, bytes);
+  await objects.store.put(checkpointJson.key, bytes);
+  await client.createVersion({
+    model: 'fmtiny',
+    files: [tensors, checkpointJson],
+    lineage: {
+      dataset: { name: 'fm', version: 1 },
+      shardSetId: 'none-train2-validation2-threads2-seed12345',
+      jobId: 'job-2',
+      backend: 'wasm',
+      steps: 20,
+      baseModelVersion: 'flowers@1',
+      checkpointPrefix: 'runs/job-2/checkpoints/step-20/',
+      labels: ['shirt', 'shoe'],
+      numClasses: 3,
+      metrics: { precisionAt1: 0.5, recallAt5: 1, examples: 40 },
+      hyperParameters: { batchSize: '16', imageSize: '75' },
+    },
+  });
   client.close();
 });
 
@@ -98,6 +121,29 @@ describe('inception models show', () => {
     expect(run.stderr).toContain('model "flowers" has no alias "nightly" (its aliases: ');
     expect(run.stderr).toContain('staging → 1');
     expect(run.stderr).toContain('inception models alias flowers nightly <version>');
+  });
+
+  it('draws the lineage tree', async () => {
+    const run = await runCli(modelsCommand('show', 'fmtiny@1'));
+    const lines = run.stdout.trimEnd().split('\n');
+
+    expect(run.exitCode).toBe(0);
+    expect(lines[0]).toMatch(/^fmtiny@1 {2}\(created \S+Z\)$/);
+    expect(lines.slice(1, -2)).toEqual([
+      '├─ dataset: fm v1',
+      '│  └─ shard set: none-train2-validation2-threads2-seed12345',
+      '├─ training job: job-2 on wasm, 20 steps',
+      '│  ├─ fine-tuned from: flowers@1',
+      '│  └─ checkpoint: runs/job-2/checkpoints/step-20/',
+      '├─ classes: 2 (3 logits): shirt, shoe',
+      '├─ evaluation: precision @ 1 = 0.5000, recall @ 5 = 1.0000 [40 examples]',
+      '├─ hyper-parameters',
+      '│  ├─ batchSize = 16',
+      '│  └─ imageSize = 75',
+      '└─ files',
+    ]);
+    expect(lines.at(-2)).toMatch(/^ {3}├─ \S+\/tensors\.bin {2}16 bytes {2}sha256 [0-9a-f]{16}…$/);
+    expect(lines.at(-1)).toMatch(/^ {3}└─ \S+\/checkpoint\.json {2}16 bytes {2}sha256 [0-9a-f]{16}…$/);
   });
 
   it('rejects version 0', async () => {

@@ -1,4 +1,3 @@
-import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { AliasSchema, ModelSchema, ModelVersionSchema, SetAliasResponseSchema, type ModelVersion } from '@inception/proto';
 import { positiveInteger, positiveNumber } from './option-parsers.js';
 import { Option, type Command } from 'commander';
@@ -8,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { exportVersion } from './models-export.js';
 import { importTensorFlowCheckpoint } from './models-import.js';
 import { parseModelReference, registryClient, resolveModelVersion, type ModelReference, type RegistryClient } from './model-reference.js';
-import { modelOverviewLines } from './models-output.js';
+import { lineageTree, modelOverviewLines } from './models-output.js';
 import { addressOption, messageJson, printMessageJson } from './output.js';
 
 /** Returns every version of a model, reading ListVersions page by page. */
@@ -33,28 +32,6 @@ async function showModel(client: RegistryClient, name: string, json: boolean): P
     return;
   }
   for (const line of modelOverviewLines(model!, aliases, versions)) console.log(line);
-}
-
-/** Renders a version's lineage as an indented tree. */
-export function lineageTree(version: ModelVersion): string {
-  const lineage = version.lineage;
-  const lines = [`${version.model}@${version.version}${version.createdAt ? `  (created ${timestampDate(version.createdAt).toISOString()})` : ''}`];
-  const branch = (label: string, value: string, last = false) => lines.push(`${last ? '└─' : '├─'} ${label}${value ? `: ${value}` : ''}`);
-  if (lineage) {
-    branch('dataset', `${lineage.dataset?.name} v${lineage.dataset?.version}`);
-    lines.push(`│  └─ shard set: ${lineage.shardSetId}`);
-    branch('training job', `${lineage.jobId} on ${lineage.backend || 'unknown backend'}, ${lineage.steps} steps`);
-    if (lineage.baseModelVersion) lines.push(`│  └─ fine-tuned from: ${lineage.baseModelVersion}`);
-    if (lineage.checkpointPrefix) lines.push(`│  └─ checkpoint: ${lineage.checkpointPrefix}`);
-    branch('classes', `${lineage.labels.length} (${lineage.numClasses} logits): ${lineage.labels.slice(0, 10).join(', ')}${lineage.labels.length > 10 ? ', …' : ''}`);
-    if (lineage.metrics) branch('evaluation', `precision @ 1 = ${lineage.metrics.precisionAt1.toFixed(4)}, recall @ 5 = ${lineage.metrics.recallAt5.toFixed(4)} [${lineage.metrics.examples} examples]`);
-    const parameters = Object.entries(lineage.hyperParameters).sort(([a], [b]) => a.localeCompare(b));
-    branch('hyper-parameters', '');
-    parameters.forEach(([name, value], index) => lines.push(`│  ${index === parameters.length - 1 ? '└─' : '├─'} ${name} = ${value}`));
-  }
-  branch('files', '', true);
-  version.files.forEach((file, index) => lines.push(`   ${index === version.files.length - 1 ? '└─' : '├─'} ${file.key}  ${file.sizeBytes} bytes  sha256 ${file.sha256.slice(0, 16)}…`));
-  return lines.join('\n');
 }
 
 /** Adds `inception models list|show|export|import-tf|alias`. */
