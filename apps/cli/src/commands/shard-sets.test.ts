@@ -20,6 +20,7 @@ async function list(dataset: string, json = false): Promise<string[]> {
 beforeAll(async () => {
   harness = await startTestObjectStore();
   await writeSampleDataset(harness.store, { samplesDir: path.join(repoRoot, 'data/samples/fashion-mnist'), name: 'fashion', perClass: { train: 12, validation: 3 } });
+  await writeSampleDataset(harness.store, { samplesDir: path.join(repoRoot, 'data/samples/fashion-mnist'), name: 'never-sharded', perClass: { train: 1, validation: 1 } });
   sharding = await startTestShardingServer(harness.store);
   await sharding.client.shardDataset({ dataset: { name: 'fashion', version: 1 }, trainShards: 4, validationShards: 2, numThreads: 2, compression: Compression.GZIP });
 
@@ -58,7 +59,12 @@ describe('inception shard-sets', () => {
   });
 
   it('says how to write a set when there is none', async () => {
-    expect(await list('never-sharded')).toEqual(['no shard sets; write one with inception shard --dataset NAME@VERSION']);
+    expect(await list('never-sharded')).toEqual(['no shard sets; write one with inception shard --dataset never-sharded@VERSION']);
+    expect(await list('never-sharded@1')).toEqual(['no shard sets; write one with inception shard --dataset never-sharded@1']);
+  });
+
+  it('names a dataset version that does not exist', async () => {
+    await expect(list('fashion@9')).rejects.toThrow('dataset "fashion" has no version 9');
   });
 });
 

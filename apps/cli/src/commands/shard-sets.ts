@@ -39,7 +39,7 @@ export function parseDatasetSelection(text: string): { name: string; version: nu
 }
 
 /** Formats the listed sets as a table: written sets first, then unfinished ones, with an error line under each failed one. */
-export function shardSetLines(response: ListShardSetsResponse): string[] {
+export function shardSetLines(response: ListShardSetsResponse, dataset: { name: string; version: number }): string[] {
   const rows: string[][] = [];
   const errors = new Map<number, string>();
   for (const set of response.shardSets) {
@@ -60,7 +60,7 @@ export function shardSetLines(response: ListShardSetsResponse): string[] {
     ]);
     if (progress.error) errors.set(rows.length - 1, progress.error);
   }
-  if (rows.length === 0) return ['no shard sets; write one with inception shard --dataset NAME@VERSION'];
+  if (rows.length === 0) return [`no shard sets; write one with inception shard --dataset ${dataset.name}@${dataset.version > 0 ? dataset.version : 'VERSION'}`];
 
   // An unfinished set's error goes on its own line under its row, where it cannot widen the table.
   const table = formatTable(COLUMNS, rows);
@@ -74,7 +74,7 @@ export async function runShardSets(datasetText: string, options: ShardSetsOption
   try {
     const response = await client.listShardSets({ dataset });
     if (options.json) print(JSON.stringify(messageJson(ListShardSetsResponseSchema, response), null, 2));
-    else for (const line of shardSetLines(response)) print(line);
+    else for (const line of shardSetLines(response, dataset)) print(line);
     return response;
   } finally {
     client.close();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { ShardingState, type ListShardSetsResponseSchema, type ShardingProgressSchema, type ShardSetSchema } from '@inception/proto';
-import { layout, parseVersionSegment, type ObjectStore, type ShardSetManifest } from '@inception/storage';
+import { layout, parseVersionSegment, StorageError, type ObjectStore, type ShardSetManifest } from '@inception/storage';
 import { goneCoordinatorMessage } from '../storage/progress-record.js';
 import { SetObserver } from '../storage/set-observer.js';
 import { progressMessage, shardSetMessage } from './convert.js';
@@ -23,12 +23,18 @@ async function datasetVersions(store: ObjectStore, dataset: string): Promise<num
 /**
  * Lists the shard sets of a dataset version, or of every version when `version` is 0: written
  * sets from their manifests, the others from their progress records. A folder that contains
- * only temporary objects is left out.
+ * only temporary objects is left out. A dataset or version that does not exist is not-found.
  */
 export async function listShardSets(store: ObjectStore, name: string, version: number, staleMs: number): Promise<ListResponse> {
   const shardSets: Array<MessageInitShape<typeof ShardSetSchema>> = [];
   const unfinished: Array<MessageInitShape<typeof ShardingProgressSchema>> = [];
   const versions = version > 0 ? [version] : await datasetVersions(store, name);
+  if (versions.length === 0) {
+    throw new StorageError('not-found', layout.datasetRoot(name), `dataset "${name}" not found; import it with inception dataset import`);
+  }
+  if (version > 0 && !(await store.exists(layout.datasetManifest(name, version)))) {
+    throw new StorageError('not-found', layout.datasetManifest(name, version), `dataset "${name}" has no version ${version}; list its versions with inception dataset list ${name}`);
+  }
 
   for (const datasetVersion of versions) {
     for (const setPrefix of await store.listPrefixes(layout.shardVersionPrefix(name, datasetVersion))) {

@@ -228,8 +228,18 @@ describe('ListShardSets', () => {
   });
 
   it('returns empty lists for a dataset without sets', async () => {
+    await writeSampleDataset(harness.store, { samplesDir: SAMPLES_DIR, name: 'never-sharded', perClass: { train: 1, validation: 1 } });
     const response = await second.client.listShardSets({ dataset: { name: 'never-sharded', version: 0 } });
     expect(response.shardSets).toEqual([]);
     expect(response.unfinished).toEqual([]);
+  });
+
+  it.each([
+    ['a missing dataset', { name: 'no-such-dataset', version: 0 }, 'dataset "no-such-dataset" not found'],
+    ['a missing version', { name: DATASET.name, version: 9 }, 'dataset "fashion" has no version 9'],
+  ])('rejects %s with NOT_FOUND', async (_case, dataset, message) => {
+    const error = (await second.client.listShardSets({ dataset }).catch((caught: unknown) => caught)) as ServiceError;
+    expect(error.code).toBe(GrpcStatus.NOT_FOUND);
+    expect(error.message).toContain(message);
   });
 });
