@@ -3,7 +3,7 @@ import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2
 import type * as grpc from '@grpc/grpc-js';
 import { IngestionService, RegistryService, ShardingService, TrainerService } from '@inception/proto';
 import { channelCredentials, createRpcClient, type RpcClient, type RpcClientOptions } from '@inception/rpc';
-import { withUnreachableMessages } from './unreachable.js';
+import { withAddressMessages } from './unreachable.js';
 
 export interface ServiceTargets {
   ingestion: string;
@@ -75,11 +75,12 @@ export function useClientSecurity(security: ClientSecurity): void {
 
 /**
  * Creates a client of one service that sends the CLI's token and uses its TLS settings. Its calls
- * fail with a message that names the service, its address and the fix when it cannot be reached.
+ * fail with a message that names the service, its address and the fix when it cannot be reached,
+ * or when the server at that address lacks the called method because it is another service.
  */
 export function connect<S extends GenServiceMethods>(service: GenService<S>, target: string, options: RpcClientOptions = {}, security: ClientSecurity = defaultSecurity): RpcClient<S> {
   const client = createRpcClient(service, target, { ...options, token: security.token }, security.credentials);
-  return withUnreachableMessages(client, service, target);
+  return withAddressMessages(client, service, target);
 }
 
 /**

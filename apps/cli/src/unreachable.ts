@@ -1,4 +1,4 @@
-import type { DescService } from '@bufbuild/protobuf';
+import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import { connectivityState } from '@grpc/grpc-js';
 import { GrpcStatus, ServiceError } from '@inception/rpc';
 import { serviceAddressSettings } from './commands/output.js';
@@ -44,18 +44,38 @@ export function explainUnreachable(error: unknown, service: DescService, target:
 }
 
 /**
- * Wraps every method of a client so that its errors pass through explainUnreachable. A
- * server-streaming call still starts when the method is called, as it does unwrapped.
+ * Replaces the status a grpc-js 1.14 server sends for a method it lacks ("The server does not
+ * implement the method /<service>/<method>") with a message that names the address, the service
+ * expected there and the option that sets its address. A server responded, so the address most
+ * likely belongs to another service. The code stays UNIMPLEMENTED. An UNIMPLEMENTED whose message
+ * does not name the called method's path (a handler that rejects one feature) is returned
+ * unchanged, as is any other error.
  */
-export function withUnreachableMessages<C extends { connectivityState(): connectivityState }>(client: C, service: DescService, target: string): C {
+export function explainMissingMethod(error: unknown, method: DescMethod, target: string): unknown {
+  if (!(error instanceof ServiceError) || error.code !== GrpcStatus.UNIMPLEMENTED) return error;
+  const service = method.parent;
+  if (!error.message.includes(`/${service.typeName}/${method.name}`)) return error;
+
+  const settings = serviceAddressSettings(service.typeName);
+  const name = settings?.name ?? service.typeName;
+  const addressHint = settings ? `; set ${settings.flag} or ${settings.variable} to the ${name}'s address` : '';
+  return new ServiceError(GrpcStatus.UNIMPLEMENTED, `the server at ${target} does not serve the ${name} (it lacks ${service.name}.${method.name})${addressHint}`, { cause: error });
+}
+
+/**
+ * Wraps every method of a client so that its errors pass through explainUnreachable and
+ * explainMissingMethod. A server-streaming call still starts when the method is called, as it
+ * does unwrapped.
+ */
+export function withAddressMessages<C extends { connectivityState(): connectivityState }>(client: C, service: DescService, target: string): C {
   const wrapped: Record<string, unknown> = { ...(client as unknown as Record<string, unknown>) };
-  const explain = (error: unknown): never => {
-    throw explainUnreachable(error, service, target, client.connectivityState());
-  };
 
   for (const method of service.methods) {
     const call = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method.localName];
     if (call === undefined) continue;
+    const explain = (error: unknown): never => {
+      throw explainMissingMethod(explainUnreachable(error, service, target, client.connectivityState()), method, target);
+    };
     if (method.methodKind === 'server_streaming') {
       wrapped[method.localName] = (...args: unknown[]) => {
         const responses = call(...args) as AsyncIterable<unknown>;
