@@ -79,6 +79,24 @@ describe('inception models alias', () => {
     expect(response.alias.version).toBe(2);
     expect(response.previousVersion).toBe(1);
   });
+
+  it('names --force for a protected alias', async () => {
+    await runCli(modelsCommand('alias', 'flowers', 'stable', '1', '--protect'));
+
+    const run = await runCli(modelsCommand('alias', 'flowers', 'stable', '2'));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe('inception: alias "stable" of "flowers" is protected (at version 1); pass --force to move it\n');
+  });
+
+  it('moves a protected alias with --force', async () => {
+    await runCli(modelsCommand('alias', 'flowers', 'pinned', '1', '--protect'));
+
+    const run = await runCli(modelsCommand('alias', 'flowers', 'pinned', '2', '--force'));
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe('flowers@pinned → 2 (was 1), protected\n');
+  });
 });
 
 describe('inception models show', () => {

@@ -8,6 +8,7 @@ import { exportVersion } from './models-export.js';
 import { importTensorFlowCheckpoint } from './models-import.js';
 import { parseModelReference, registryClient, resolveModelVersion, type ModelReference, type RegistryClient } from './model-reference.js';
 import { lineageTree, modelOverviewLines } from './models-output.js';
+import { withOptionNames, type OptionFields } from './option-fields.js';
 import { addressOption, messageJson, printMessageJson } from './output.js';
 
 /** Returns every version of a model, reading ListVersions page by page. */
@@ -33,6 +34,12 @@ async function showModel(client: RegistryClient, name: string, json: boolean): P
   }
   for (const line of modelOverviewLines(model!, aliases, versions)) console.log(line);
 }
+
+/** The SetAlias fields that the options of `inception models alias` set, for the registry's messages. */
+const ALIAS_OPTION_FIELDS: OptionFields = {
+  '--force': ['force'],
+  '--protect': ['protect'],
+};
 
 /** Adds `inception models list|show|export|import-tf|alias`. */
 export function registerModelCommands(program: Command): void {
@@ -138,14 +145,16 @@ export function registerModelCommands(program: Command): void {
     .option('--protect', 'protect the alias: later moves need --force', false)
     .option('--force', 'move a protected alias', false)
     .option('--json', 'print JSON: the alias and the version it pointed to before (0 when new)', false)
-    .action(async (model: string, alias: string, version: number, options: { protect: boolean; force: boolean; json: boolean }) => {
-      const client = registryClient(parentOptions().registry);
-      try {
-        const response = await client.setAlias({ model, alias, version, protect: options.protect, force: options.force });
-        if (options.json) printMessageJson(SetAliasResponseSchema, response);
-        else console.log(`${model}@${alias} → ${response.alias?.version}${response.previousVersion ? ` (was ${response.previousVersion})` : ' (new)'}${response.alias?.protected ? ', protected' : ''}`);
-      } finally {
-        client.close();
-      }
-    });
+    .action(
+      withOptionNames(ALIAS_OPTION_FIELDS, async (model: string, alias: string, version: number, options: { protect: boolean; force: boolean; json: boolean }) => {
+        const client = registryClient(parentOptions().registry);
+        try {
+          const response = await client.setAlias({ model, alias, version, protect: options.protect, force: options.force });
+          if (options.json) printMessageJson(SetAliasResponseSchema, response);
+          else console.log(`${model}@${alias} → ${response.alias?.version}${response.previousVersion ? ` (was ${response.previousVersion})` : ' (new)'}${response.alias?.protected ? ', protected' : ''}`);
+        } finally {
+          client.close();
+        }
+      }),
+    );
 }

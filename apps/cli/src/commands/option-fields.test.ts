@@ -36,6 +36,17 @@ describe('withOptionNames', () => {
     expect(error.message).toBe('--image-size 60 is below the minimum 75');
   });
 
+  it('renames fields of FAILED_PRECONDITION', async () => {
+    const action = withOptionNames({ '--force': ['force'] }, async () => {
+      throw ServiceError.failedPrecondition('alias "production" of "flowers" is protected (at version 1); pass force to move it');
+    });
+
+    const error = (await action().catch((caught: unknown) => caught)) as ServiceError;
+
+    expect(error.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(error.message).toBe('alias "production" of "flowers" is protected (at version 1); pass --force to move it');
+  });
+
   it('keeps other errors as they are', async () => {
     const notFound = ServiceError.notFound('config.image_size of job "x" not found');
     const action = withOptionNames(FIELDS, async () => {

@@ -32,17 +32,20 @@ export function renameFieldsToOptions(message: string, fields: OptionFields): st
   return message.replace(pattern, (field) => optionByField.get(field)!);
 }
 
+/** Statuses whose messages name request fields to change, because the request is invalid or not allowed in the current state. */
+const FIELD_NAMING_CODES: ReadonlySet<GrpcStatus> = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.FAILED_PRECONDITION]);
+
 /**
- * Wraps a command's action so that an INVALID_ARGUMENT from a service names the options the user
- * typed instead of the request fields they set. The services keep their messages, which other
- * clients read.
+ * Wraps a command's action so that an INVALID_ARGUMENT or FAILED_PRECONDITION from a service
+ * names the options the user typed instead of the request fields they set. The services keep
+ * their messages, which other clients read.
  */
 export function withOptionNames<Args extends unknown[]>(fields: OptionFields, action: (...args: Args) => Promise<unknown>): (...args: Args) => Promise<void> {
   return async (...args: Args) => {
     try {
       await action(...args);
     } catch (error) {
-      if (!(error instanceof ServiceError) || error.code !== GrpcStatus.INVALID_ARGUMENT) throw error;
+      if (!(error instanceof ServiceError) || !FIELD_NAMING_CODES.has(error.code)) throw error;
       throw new ServiceError(error.code, renameFieldsToOptions(error.message, fields), { cause: error });
     }
   };
