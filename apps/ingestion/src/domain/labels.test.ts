@@ -47,7 +47,30 @@ describe('resolveLabels', () => {
 
   it('names a folder missing from the file', () => {
     const error = problem(() => resolveLabels({ kind: 'file', text: 'daisy\nroses\n' }, TRAIN, VALIDATION));
-    expect(error.message).toBe('class folder "tulips" in /data/train is not listed in the labels file');
+    expect(error.message).toBe('class folder "tulips" in /data/train is not listed in the labels file; add it to the labels file');
+  });
+
+  it('names unlisted folders in one sentence', () => {
+    const error = problem(() => resolveLabels({ kind: 'file', text: 'daisy\n' }, TRAIN, VALIDATION));
+    expect(error.message).toBe('class folders "roses" and "tulips" in /data/train are not listed in the labels file; add them to the labels file');
+  });
+
+  it('counts unlisted folders beyond ten', () => {
+    const classNames = Array.from({ length: 13 }, (_, index) => `class${String(index).padStart(2, '0')}`);
+    const error = problem(() => resolveLabels({ kind: 'file', text: 'class00\n' }, { description: '/data/train', classNames }));
+    const listed = classNames.slice(1, 11).map((name) => `"${name}"`).join(', ');
+    expect(error.message).toBe(`class folders ${listed} and 2 more in /data/train are not listed in the labels file; add them to the labels file`);
+  });
+
+  it('names a validation-only unlisted folder', () => {
+    const validation = { description: '/data/validation', classNames: ['daisy', 'lilies'] };
+    const error = problem(() => resolveLabels({ kind: 'file', text: 'daisy\nroses\ntulips\n' }, TRAIN, validation));
+    expect(error.message).toBe('class folder "lilies" in /data/validation is not listed in the labels file; add it to the labels file');
+  });
+
+  it('names the labels list in its fix', () => {
+    const error = problem(() => resolveLabels({ kind: 'list', labels: ['daisy', 'roses'] }, TRAIN));
+    expect(error.message).toBe('class folder "tulips" in /data/train is not listed in the labels list; add it to the labels list');
   });
 
   it('names both lines of a repeated class', () => {
@@ -58,9 +81,8 @@ describe('resolveLabels', () => {
   it('lists every problem at once', () => {
     const error = problem(() => resolveLabels({ kind: 'file', text: 'lilies\ndaisy\n' }, TRAIN, VALIDATION));
     expect(error.message).toContain('line 1: class "lilies"');
-    expect(error.message).toContain('"roses" in /data/train');
-    expect(error.message).toContain('"tulips" in /data/train');
-    expect(error.message).toContain('"roses" in /data/validation');
+    expect(error.message).toContain('"roses" and "tulips" in /data/train');
+    expect(error.message).not.toContain('/data/validation');
   });
 
   it('names list entries by position', () => {

@@ -39,6 +39,19 @@ export function parseLabelsFile(text: string): LabelLine[] {
   return entries;
 }
 
+/** Describes class folders of one root that the labels file or list lacks, in one sentence that names at most MAX_PROBLEMS_LISTED of them. */
+function unlistedFoldersProblem(classNames: string[], rootDescription: string, listName: string): string {
+  const quoted = classNames.slice(0, MAX_PROBLEMS_LISTED).map((className) => `"${className}"`);
+  const more = classNames.length - quoted.length;
+  let names = quoted.join(', ');
+  if (more > 0) names = `${names} and ${more} more`;
+  else if (quoted.length > 1) names = `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
+
+  return classNames.length === 1
+    ? `class folder ${names} in ${rootDescription} is not listed in ${listName}; add it to ${listName}`
+    : `class folders ${names} in ${rootDescription} are not listed in ${listName}; add them to ${listName}`;
+}
+
 function throwProblems(problems: string[]): void {
   if (problems.length === 0) return;
   const listed = problems.slice(0, MAX_PROBLEMS_LISTED);
@@ -88,12 +101,12 @@ export function resolveLabels(source: LabelSource, train: RootClasses, validatio
       problems.push(`${where(entry)}: class "${entry.label}" has no folder in ${train.description}`);
     }
   }
+  // A folder missing from both roots is named once, under the training root.
+  const unlisted = new Set<string>();
   for (const root of validation ? [train, validation] : [train]) {
-    for (const className of root.classNames) {
-      if (!firstLine.has(className)) {
-        problems.push(`class folder "${className}" in ${root.description} is not listed in ${listName}`);
-      }
-    }
+    const missing = root.classNames.filter((className) => !firstLine.has(className) && !unlisted.has(className));
+    missing.forEach((className) => unlisted.add(className));
+    if (missing.length > 0) problems.push(unlistedFoldersProblem(missing, root.description, listName));
   }
   throwProblems(problems);
   return entries.map((entry) => entry.label);
