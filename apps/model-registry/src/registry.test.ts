@@ -114,5 +114,6 @@ describe('registry versions and aliases', () => {
     await createVersions('unknown', 1);
     const error = await client.setAlias({ model: 'unknown', alias: 'production', version: 9 }).catch((caught: unknown) => caught);
     expect(statusOf(error)).toBe(GrpcStatus.NOT_FOUND);
+    expect((error as ServiceError).message).toBe('model "unknown" has no version 9; list them with inception models list unknown');
   });
 });

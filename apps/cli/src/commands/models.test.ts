@@ -97,6 +97,13 @@ describe('inception models alias', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe('flowers@pinned → 2 (was 1), protected\n');
   });
+
+  it('suggests models list for a missing version', async () => {
+    const run = await runCli(modelsCommand('alias', 'flowers', 'staging', '7'));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe('inception: model "flowers" has no version 7; list them with inception models list flowers\n');
+  });
 });
 
 describe('inception models show', () => {

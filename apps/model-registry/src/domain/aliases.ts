@@ -13,6 +13,11 @@ export class AliasError extends Error {
   }
 }
 
+/** Describes a version that a model lacks, with the command that lists the versions it has. */
+export function missingVersionMessage(model: string, version: number): string {
+  return `model "${model}" has no version ${version}; list them with inception models list ${model}`;
+}
+
 const ALIAS_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 
 export function isValidAliasName(alias: string): boolean {
@@ -24,7 +29,7 @@ export async function setAlias(repository: ModelRepository, lock: ModelLock, req
   return lock.run(request.model, async () => {
     const versions = await repository.versions(request.model);
     if (!versions.includes(request.version)) {
-      throw new AliasError('not-found', `model "${request.model}" has no version ${request.version}`);
+      throw new AliasError('not-found', missingVersionMessage(request.model, request.version));
     }
     const document = await repository.aliases(request.model);
     const current = document.aliases[request.alias];
@@ -58,7 +63,7 @@ export async function deleteAlias(repository: ModelRepository, lock: ModelLock, 
 export async function deleteVersion(repository: ModelRepository, lock: ModelLock, model: string, version: number): Promise<void> {
   await lock.run(model, async () => {
     if (!(await repository.versions(model)).includes(version)) {
-      throw new AliasError('not-found', `model "${model}" has no version ${version}`);
+      throw new AliasError('not-found', missingVersionMessage(model, version));
     }
     const pointing = Object.entries((await repository.aliases(model)).aliases).filter(([, record]) => record.version === version);
     if (pointing.length > 0) {

@@ -4,7 +4,7 @@ import { GrpcStatus, implement, requireField, requireName, ServiceError, type Se
 import { StorageError, type ObjectStore } from '@inception/storage';
 import { normalizeImage } from '@inception/imaging';
 import { Classifier, ClassifierError } from '../domain/classifier.js';
-import { AliasError, deleteAlias, deleteVersion, isValidAliasName, setAlias } from '../domain/aliases.js';
+import { AliasError, deleteAlias, deleteVersion, isValidAliasName, missingVersionMessage, setAlias } from '../domain/aliases.js';
 import { createVersion, ModelLock, VersionRequestError } from '../domain/create-version.js';
 import type { RegistryMetrics } from '../metrics.js';
 import { ModelRepository } from '../storage/model-repository.js';
@@ -104,7 +104,7 @@ export function registryHandlers(dependencies: RegistryDependencies): ServiceReg
       const model = requireName(request.model, 'model');
       const version = requireVersion(request.version);
       return guarded(async () => {
-        if (!(await repository.versions(model)).includes(version)) throw ServiceError.notFound(`model "${model}" has no version ${version}; list them with inception models list ${model}`);
+        if (!(await repository.versions(model)).includes(version)) throw ServiceError.notFound(missingVersionMessage(model, version));
         const manifest = await repository.version(model, version);
         await repository.verify(manifest);
         return { version: versionMessage(manifest) };
