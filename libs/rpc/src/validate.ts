@@ -18,11 +18,19 @@ export function requirePositive(value: number, field: string): number {
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** The rule for dataset and model names, worded for messages that follow "use". */
+export const NAME_RULE = "1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit";
+
+/** Reports whether `value` is a valid dataset or model name under NAME_RULE. */
+export function isValidName(value: string): boolean {
+  return NAME_PATTERN.test(value);
+}
+
 /** Validates a dataset or model name: lower-case letters, digits, '-' and '_', 1–63 characters. */
 export function requireName(value: string | undefined, field: string): string {
   requireField(value, field);
-  if (!NAME_PATTERN.test(value!)) {
-    throw ServiceError.invalidArgument(`${field} "${value}" is invalid: use 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit`);
+  if (!isValidName(value!)) {
+    throw ServiceError.invalidArgument(`${field} "${value}" is invalid: use ${NAME_RULE}`);
   }
   return value!;
 }

@@ -80,4 +80,8 @@ describe('parseDatasetSelection', () => {
   it.each(['flowers@0', 'flowers@', 'flowers@x', '@1'])('rejects %s', (text) => {
     expect(() => parseDatasetSelection(text)).toThrow(InvalidArgumentError);
   });
+
+  it('names what is wrong with a name', () => {
+    expect(() => parseDatasetSelection('Bad Name')).toThrow(`dataset name "Bad Name" is invalid: use 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit`);
+  });
 });

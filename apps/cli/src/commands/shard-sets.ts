@@ -1,6 +1,7 @@
 import { ListShardSetsResponseSchema, ShardingService, ShardingState, type ListShardSetsResponse } from '@inception/proto';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { connect } from '../clients.js';
+import { parseDatasetReference, type DatasetReference } from './dataset-reference.js';
 import { addressOption, messageJson, serviceAddress } from './output.js';
 import { formatTable } from './table.js';
 
@@ -29,13 +30,8 @@ const COLUMNS = [
 ] as const;
 
 /** Splits "NAME" or "NAME@VERSION" into a dataset reference; version 0 stands for every version. */
-export function parseDatasetSelection(text: string): { name: string; version: number } {
-  const match = /^([^@\s]+)(?:@(\d+))?$/.exec(text);
-  const version = match?.[2] === undefined ? 0 : Number(match[2]);
-  if (!match || !Number.isSafeInteger(version) || (match[2] !== undefined && version <= 0)) {
-    throw new InvalidArgumentError(`expected NAME or NAME@VERSION with a positive version, e.g. flowers or flowers@1, got "${text}"`);
-  }
-  return { name: match[1]!, version };
+export function parseDatasetSelection(text: string): DatasetReference {
+  return parseDatasetReference(text, { versionRequired: false });
 }
 
 /** Formats the listed sets as a table: written sets first, then unfinished ones, with an error line under each failed one. */

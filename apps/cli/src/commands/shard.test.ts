@@ -97,6 +97,10 @@ describe('parseDatasetVersion', () => {
   it.each(['flowers', 'flowers@0', 'flowers@x', '@1'])('rejects %s', (text) => {
     expect(() => parseDatasetVersion(text)).toThrow(text);
   });
+
+  it('names what is wrong with a name', () => {
+    expect(() => parseDatasetVersion('Bad Name@1')).toThrow(`dataset name "Bad Name" is invalid: use 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit`);
+  });
 });
 
 describe('pythonTimestamp', () => {

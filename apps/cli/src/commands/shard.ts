@@ -2,6 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Compression, ShardDatasetResponseSchema, ShardingProgressSchema, ShardingService, type ShardDatasetRequestSchema, type ShardDatasetResponse, type ShardingProgress } from '@inception/proto';
 import type { RpcClient } from '@inception/rpc';
 import { connect } from '../clients.js';
+import { parseDatasetReference, type DatasetReference } from './dataset-reference.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { withOptionNames, type OptionFields } from './option-fields.js';
 import { positiveInteger } from './option-parsers.js';
@@ -37,13 +38,8 @@ const SHARD_TIMEOUT_MS = 12 * 3_600_000;
 const COMPRESSIONS = { none: Compression.NONE, gzip: Compression.GZIP, zlib: Compression.ZLIB } as const;
 
 /** Splits "NAME@VERSION" into its parts. */
-export function parseDatasetVersion(text: string): { name: string; version: number } {
-  const match = /^([^@\s]+)@(\d+)$/.exec(text);
-  const version = Number(match?.[2]);
-  if (!match || !Number.isSafeInteger(version) || version <= 0) {
-    throw new InvalidArgumentError(`expected NAME@VERSION with a positive version, e.g. flowers@1, got "${text}"`);
-  }
-  return { name: match[1]!, version };
+export function parseDatasetVersion(text: string): DatasetReference {
+  return parseDatasetReference(text, { versionRequired: true });
 }
 
 function seedValue(text: string): bigint {

@@ -1,7 +1,8 @@
 import { JobKind, JobSchema, TrainerService } from '@inception/proto';
 import { connect } from '../clients.js';
 import { nonNegativeInteger, openUnitInterval, positiveInteger, positiveNumber } from './option-parsers.js';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { parseDatasetReference } from './dataset-reference.js';
 import { describeJobLine } from './jobs.js';
 import { parseModelReference, registryClient, resolveModelVersion } from './model-reference.js';
 import { withOptionNames, type OptionFields } from './option-fields.js';
@@ -35,12 +36,6 @@ interface SubmitOptions {
   json: boolean;
 }
 
-function parseDatasetReference(value: string): { name: string; version: number } {
-  const match = /^([a-z0-9][a-z0-9_-]*)@([1-9][0-9]*)$/.exec(value);
-  if (!match) throw new InvalidArgumentError(`expected <dataset>@<version>, e.g. flowers@1, got "${value}"`);
-  return { name: match[1]!, version: Number(match[2]) };
-}
-
 /**
  * Returns --base as "<model>@<version>", the form the trainer takes, asking the registry what
  * an alias such as flowers@production points to. The job then records the version number, so
@@ -68,7 +63,7 @@ async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
     const { job } = await client.submitJob({
       spec: {
         kind,
-        dataset: parseDatasetReference(options.dataset),
+        dataset: parseDatasetReference(options.dataset, { versionRequired: true }),
         shardSetId: options.shardSet,
         baseModelVersion,
         registerModel: options.registerModel ?? '',
@@ -120,7 +115,7 @@ const RANDOM_SEED_DEFAULT = 'random, chosen by the trainer and shown by `incepti
 function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHITECTURE): Command {
   return command
     .addOption(addressOption('trainer'))
-    .requiredOption('--dataset <name@version>', 'dataset version whose shards to use', (value) => (parseDatasetReference(value), value))
+    .requiredOption('--dataset <name@version>', 'dataset version whose shards to use', (value) => (parseDatasetReference(value, { versionRequired: true }), value))
     .requiredOption('--shard-set <id>', 'shard set id returned by `inception shard`')
     .option('--image-size <pixels>', withDefault('square input side, at least 75', architectureDefaults.imageSize), positiveInteger)
     .option('--depth-multiplier <factor>', withDefault('factor on every convolution depth', architectureDefaults.depthMultiplier), positiveNumber)
