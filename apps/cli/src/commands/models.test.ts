@@ -178,3 +178,12 @@ describe('inception models show', () => {
     expect(run.stderr).toContain('version 0 in "flowers@0" is invalid: versions are numbered from 1');
   });
 });
+
+describe('inception models import-tf', () => {
+  it('rejects an invalid --model before reading the checkpoint', async () => {
+    const run = await runCli(modelsCommand('import-tf', 'no-such-checkpoint', '--model', 'Bad Name'));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`model name "Bad Name" is invalid: use 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit`);
+  });
+});

@@ -1,6 +1,7 @@
 import { AliasSchema, ModelSchema, ModelVersionSchema, SetAliasResponseSchema, type ModelVersion } from '@inception/proto';
 import { positiveInteger, positiveNumber } from './option-parsers.js';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isValidName, NAME_RULE } from '@inception/rpc';
 import { initBackend } from '@inception/tf-runtime';
 import { objectStoreFromEnv } from '../build-image-data/object-store-env.js';
 import { readFile } from 'node:fs/promises';
@@ -33,6 +34,15 @@ async function showModel(client: RegistryClient, name: string, json: boolean): P
     return;
   }
   for (const line of modelOverviewLines(model!, aliases, versions)) console.log(line);
+}
+
+/**
+ * Checks --model of import-tf before the checkpoint is read and uploaded under that name, with the
+ * rule the registry applies when the version is created.
+ */
+function modelName(value: string): string {
+  if (!isValidName(value)) throw new InvalidArgumentError(`model name "${value}" is invalid: use ${NAME_RULE}`);
+  return value;
 }
 
 /** The SetAlias fields that the options of `inception models alias` set, for the registry's messages. */
@@ -113,7 +123,7 @@ export function registerModelCommands(program: Command): void {
   models
     .command('import-tf <prefix>')
     .description('import a TensorFlow Inception v3 checkpoint (V1 file or V2 prefix) as a new model version; writes through S3 (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)')
-    .requiredOption('--model <name>', 'model to add the version to')
+    .requiredOption('--model <name>', 'model to add the version to', modelName)
     .addOption(new Option('--format <format>', 'variable names: research (inception-v3-2016-03-01) or slim (InceptionV3/...)').choices(['research', 'slim']).default('research'))
     .option('--use-averages', 'take the ExponentialMovingAverage shadows, as the original evaluation does', false)
     .option('--image-size <pixels>', 'input side the version is used at', positiveInteger, 299)
