@@ -27,3 +27,32 @@ describe('inception train options', () => {
     expect(run.stderr).toContain(`dataset name "Bad Name" is invalid: use 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit`);
   });
 });
+
+describe('inception eval options', () => {
+  it.each(['--seed', '--image-size', '--depth-multiplier', '--min-depth'])('leaves %s out of the help', async (option) => {
+    const run = await runCli(['eval', '--help']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).not.toContain(option);
+  });
+
+  it('says what --batch-size does', async () => {
+    const run = await runCli(['eval', '--help']);
+
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain('--batch-size <images> images per evaluation batch, for speed and memory; every image counts once whatever the size (default: 32)');
+  });
+
+  it('rejects --seed', async () => {
+    const run = await runCli(trainCommand('eval', '--dataset', 'fashion@1', '--base', 'flowers@1', '--seed', '1'));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("unknown option '--seed'");
+  });
+
+  it('keeps --seed for train', async () => {
+    const run = await runCli(['train', '--help']);
+
+    expect(run.stdout).toContain('--seed <n>');
+    expect(run.stdout).toContain('--image-size <pixels>');
+  });
+});

@@ -112,18 +112,28 @@ const RECIPE_ARCHITECTURE = { imageSize: '299', depthMultiplier: '1', minDepth: 
 const BASE_ARCHITECTURE = { imageSize: "the base version's", depthMultiplier: "the base version's", minDepth: "the base version's" };
 const RANDOM_SEED_DEFAULT = 'random, chosen by the trainer and shown by `inception jobs show`';
 
-function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHITECTURE): Command {
-  return command
+/**
+ * Adds the options every job takes, and for train and fine-tune (with `architectureDefaults`) the
+ * architecture and the seed. An evaluation has neither. It builds the base version's architecture,
+ * and the trainer rejects any other. It reads the validation shards in order, so a seed would
+ * change nothing.
+ */
+function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHITECTURE | undefined): Command {
+  command
     .addOption(addressOption('trainer'))
     .requiredOption('--dataset <name@version>', 'dataset version whose shards to use', (value) => (parseDatasetReference(value, { versionRequired: true }), value))
-    .requiredOption('--shard-set <id>', 'shard set id returned by `inception shard`')
-    .option('--image-size <pixels>', withDefault('square input side, at least 75', architectureDefaults.imageSize), positiveInteger)
-    .option('--depth-multiplier <factor>', withDefault('factor on every convolution depth', architectureDefaults.depthMultiplier), positiveNumber)
-    .option('--min-depth <channels>', withDefault('smallest convolution depth', architectureDefaults.minDepth), positiveInteger)
-    .option('--batch-size <images>', withDefault('images per step', '32'), positiveInteger)
-    .option('--seed <n>', withDefault('seed of initialisation and input order', RANDOM_SEED_DEFAULT), nonNegativeInteger)
-    .option('--watch', 'follow the job until it ends', false)
-    .option('--json', 'print JSON', false);
+    .requiredOption('--shard-set <id>', 'shard set id returned by `inception shard`');
+  if (architectureDefaults) {
+    command
+      .option('--image-size <pixels>', withDefault('square input side, at least 75', architectureDefaults.imageSize), positiveInteger)
+      .option('--depth-multiplier <factor>', withDefault('factor on every convolution depth', architectureDefaults.depthMultiplier), positiveNumber)
+      .option('--min-depth <channels>', withDefault('smallest convolution depth', architectureDefaults.minDepth), positiveInteger)
+      .option('--batch-size <images>', withDefault('images per step', '32'), positiveInteger)
+      .option('--seed <n>', withDefault('seed of initialisation and input order', RANDOM_SEED_DEFAULT), nonNegativeInteger);
+  } else {
+    command.option('--batch-size <images>', withDefault('images per evaluation batch, for speed and memory; every image counts once whatever the size', '32'), positiveInteger);
+  }
+  return command.option('--watch', 'follow the job until it ends', false).option('--json', 'print JSON', false);
 }
 
 /** The SubmitJob fields that the options of train, fine-tune and eval set, for the trainer's messages. */
@@ -181,6 +191,6 @@ export function registerTrainCommands(program: Command): void {
     command.action(withOptionNames(JOB_OPTION_FIELDS, async (options: SubmitOptions) => submit(kind, options)));
   }
 
-  baseOptions(jobOptions(program.command('eval').description('queue an evaluation of a model version on the validation shards'), BASE_ARCHITECTURE), 'model version to evaluate')
+  baseOptions(jobOptions(program.command('eval').description("queue an evaluation of a model version on the validation shards, with the version's architecture"), undefined), 'model version to evaluate')
     .action(withOptionNames(JOB_OPTION_FIELDS, async (options: SubmitOptions) => submit(JobKind.EVALUATE, options)));
 }
