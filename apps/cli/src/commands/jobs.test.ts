@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { ShardingService } from '@inception/proto';
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { JobKind, JobSchema, JobState, ShardingService } from '@inception/proto';
 import { createRpcClient, startRpcServer, type RpcServer } from '@inception/rpc';
 import { startTestShardingServer, writeSampleDataset, type TestShardingServer } from '@inception/sharding/testing';
 import { createLogger, createMetricsRegistry } from '@inception/telemetry';
@@ -8,6 +10,7 @@ import { JobRunner, trainerHandlers, trainerMetrics } from '@inception/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../build-image-data/test-support/run-cli.js';
+import { describeJobLine } from './jobs.js';
 
 // A real trainer whose runner is never started, so a submitted job stays QUEUED until it is cancelled.
 
@@ -84,6 +87,51 @@ describe('inception jobs cancel', () => {
 
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('job "no-such-job" not found');
+  });
+});
+
+describe('inception jobs show', () => {
+  it('shows how a cancelled job stopped', async () => {
+    const jobId = await submitQueuedJob();
+    await runCli(jobsCommand('cancel', jobId));
+
+    const run = await runCli(jobsCommand('show', jobId));
+    const firstLine = run.stdout.split('\n')[0];
+
+    expect(run.exitCode).toBe(0);
+    expect(firstLine).toMatch(new RegExp(`^${jobId}  train\\s+cancelled\\s+no steps yet  cancelled: by request before it started$`));
+    expect(run.stdout).not.toContain('error:');
+  });
+
+  it('keeps the error field in JSON', async () => {
+    const jobId = await submitQueuedJob();
+    await runCli(jobsCommand('cancel', jobId));
+
+    const run = await runCli(jobsCommand('show', jobId, '--json'));
+
+    expect((JSON.parse(run.stdout) as { error: string }).error).toBe('cancelled before it started');
+  });
+});
+
+describe('describeJobLine', () => {
+  const started = timestampFromDate(new Date('2026-12-05T03:41:28Z'));
+
+  it('shows the last step of a job cancelled while running', () => {
+    const job = create(JobSchema, { id: 'job-1', state: JobState.CANCELLED, error: 'cancelled while running', startedAt: started, spec: { kind: JobKind.TRAIN }, lastStep: { step: 20, totalLoss: 2.5 } });
+
+    expect(describeJobLine(job)).toBe('job-1  train     cancelled step 20 loss 2.500  cancelled: by request after step 20');
+  });
+
+  it('shows a cancelled evaluation as stopped while running', () => {
+    const job = create(JobSchema, { id: 'job-2', state: JobState.CANCELLED, error: 'cancelled while running', startedAt: started, spec: { kind: JobKind.EVALUATE } });
+
+    expect(describeJobLine(job)).toBe('job-2  evaluate  cancelled  cancelled: by request while running');
+  });
+
+  it('shows the error of a failed job', () => {
+    const job = create(JobSchema, { id: 'job-3', state: JobState.FAILED, error: 'Model diverged with loss = NaN at step 3', startedAt: started, spec: { kind: JobKind.EVALUATE } });
+
+    expect(describeJobLine(job)).toBe('job-3  evaluate  failed     error: Model diverged with loss = NaN at step 3');
   });
 });
 

@@ -15,8 +15,24 @@ function stateName(state: JobState): string {
 }
 
 /**
- * One line per job: id, kind, state, precision@1, and for training and fine-tune jobs the last
- * step with its loss and the registered version.
+ * Describes how a cancelled job was stopped. The trainer cancels a job only on a CancelJob request,
+ * and a running one stops at its next step, which may come after the last step it reported.
+ */
+function cancellationText(job: Job): string {
+  if (job.lastStep) return `by request after step ${job.lastStep.step}`;
+  if (!job.startedAt) return 'by request before it started';
+  return 'by request while running';
+}
+
+/** Formats why a job ended early, for the end of its line: how it was cancelled, or its error. */
+function endReasonText(job: Job): string {
+  if (job.state === JobState.CANCELLED) return `  cancelled: ${cancellationText(job)}`;
+  return job.error ? `  error: ${job.error}` : '';
+}
+
+/**
+ * One line per job: id, kind, state, precision@1, for training and fine-tune jobs the last
+ * step with its loss and the registered version, and why a job ended early.
  */
 export function describeJobLine(job: Job): string {
   const kind = (JobKind[job.spec?.kind ?? 0] ?? '').toLowerCase().replace('_', '-');
@@ -25,7 +41,7 @@ export function describeJobLine(job: Job): string {
   if (training) step = job.lastStep ? ` step ${job.lastStep.step} loss ${job.lastStep.totalLoss.toFixed(3)}` : ' no steps yet';
   const precision = job.eval ? ` precision@1 ${job.eval.precisionAt1.toFixed(4)}` : '';
   const model = job.modelVersion ? ` → ${job.modelVersion}` : '';
-  return `${job.id}  ${kind.padEnd(9)} ${stateName(job.state).padEnd(9)}${step}${precision}${model}${job.error ? `  error: ${job.error}` : ''}`.trimEnd();
+  return `${job.id}  ${kind.padEnd(9)} ${stateName(job.state).padEnd(9)}${step}${precision}${model}${endReasonText(job)}`.trimEnd();
 }
 
 /** Formats one labelled line of `jobs show`, with the values aligned in one column. */
