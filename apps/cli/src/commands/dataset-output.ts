@@ -1,6 +1,6 @@
 import { ImportStage, type DatasetVersion, type ImportProgress, type SkippedFile, type SplitPolicy } from '@inception/proto';
 import cliProgress from 'cli-progress';
-import { formatTable, type TableColumn } from './table.js';
+import { formatTable, tableTime, type TableColumn } from './table.js';
 
 /** Output of import progress: a bar on a terminal, plain lines otherwise, or nothing for --json. */
 export interface ImportDisplay {
@@ -162,7 +162,7 @@ const DATASET_LIST_COLUMNS: TableColumn[] = [
 export function datasetListLines(datasets: readonly DatasetVersion[]): string[] {
   const rows = datasets.map((dataset) => [
     `${dataset.ref?.name}@${dataset.ref?.version}`,
-    dataset.createdAt ? new Date(Number(dataset.createdAt.seconds) * 1000).toISOString().replace(/\.000Z$/, 'Z') : '',
+    dataset.createdAt ? tableTime(new Date(Number(dataset.createdAt.seconds) * 1000)) : '',
     String(dataset.labels.length),
     String(dataset.trainImages),
     String(dataset.validationImages),

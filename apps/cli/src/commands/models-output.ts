@@ -1,10 +1,10 @@
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { Alias, Model, ModelVersion } from '@inception/proto';
-import { formatTable, type TableColumn } from './table.js';
+import { formatTable, tableTime, type TableColumn } from './table.js';
 import { treeLines, type TreeNode } from './tree.js';
 
 function isoTime(time: Timestamp | undefined): string {
-  return time ? timestampDate(time).toISOString() : '';
+  return time ? tableTime(timestampDate(time)) : '';
 }
 
 const VERSION_COLUMNS: TableColumn[] = [

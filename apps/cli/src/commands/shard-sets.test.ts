@@ -41,7 +41,7 @@ describe('inception shard-sets', () => {
     const lines = await list('fashion');
     expect(lines[0]).toMatch(/^DATASET\s+SET ID\s+STATE\s+SHARDS\s+TRAIN\s+VALIDATION\s+MB\s+CREATED$/);
     const row = lines.find((line) => line.includes('gzip-train4-validation2-threads2-seed12345'));
-    expect(row).toMatch(/^fashion@1\s+gzip-train4-validation2-threads2-seed12345\s+written\s+6\s+120\s+30\s+\d+\.\d\s+\d{4}-\d{2}-\d{2}T/);
+    expect(row).toMatch(/^fashion@1\s+gzip-train4-validation2-threads2-seed12345\s+written\s+6\s+120\s+30\s+\d+\.\d\s+\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
 
   it('lists a failed set with its error underneath', async () => {

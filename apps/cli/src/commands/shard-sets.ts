@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { connect } from '../clients.js';
 import { parseDatasetReference, type DatasetReference } from './dataset-reference.js';
 import { addressOption, messageJson, serviceAddress } from './output.js';
-import { formatTable } from './table.js';
+import { formatTable, tableTime } from './table.js';
 
 export interface ShardSetsOptions {
   json: boolean;
@@ -34,13 +34,19 @@ export function parseDatasetSelection(text: string): DatasetReference {
   return parseDatasetReference(text, { versionRequired: false });
 }
 
+/** Formats a set's creation time (RFC 3339 text) as the other listings print times, or the text as it is when it does not parse. */
+function createdText(createdAt: string): string {
+  const time = new Date(createdAt);
+  return createdAt && !Number.isNaN(time.getTime()) ? tableTime(time) : createdAt;
+}
+
 /** Formats the listed sets as a table: written sets first, then unfinished ones, with an error line under each failed one. */
 export function shardSetLines(response: ListShardSetsResponse, dataset: { name: string; version: number }): string[] {
   const rows: string[][] = [];
   const errors = new Map<number, string>();
   for (const set of response.shardSets) {
     const megabytes = set.shards.reduce((sum, shard) => sum + Number(shard.object?.sizeBytes ?? 0), 0) / 1e6;
-    rows.push([`${set.dataset?.name}@${set.dataset?.version}`, set.setId, 'written', String(set.shards.length), String(set.trainRecords), String(set.validationRecords), megabytes.toFixed(1), set.createdAt]);
+    rows.push([`${set.dataset?.name}@${set.dataset?.version}`, set.setId, 'written', String(set.shards.length), String(set.trainRecords), String(set.validationRecords), megabytes.toFixed(1), createdText(set.createdAt)]);
   }
   for (const progress of response.unfinished) {
     const [train, validation] = ['train', 'validation'].map((split) => progress.splits.find((counts) => counts.split === split));

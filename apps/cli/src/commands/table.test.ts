@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatTable } from './table.js';
+import { formatTable, tableTime } from './table.js';
 
 describe('formatTable', () => {
   it('pads columns to the widest cell', () => {
@@ -25,5 +25,15 @@ describe('formatTable', () => {
 
   it('pads a right-aligned last column', () => {
     expect(formatTable([{ header: 'n', align: 'right' }], [['100']])).toEqual(['  n', '100']);
+  });
+});
+
+describe('tableTime', () => {
+  it('drops milliseconds', () => {
+    expect(tableTime(new Date('2026-12-05T03:41:28.987Z'))).toBe('2026-12-05T03:41:28Z');
+  });
+
+  it('prints whole seconds unchanged', () => {
+    expect(tableTime(new Date('2026-12-05T03:41:28Z'))).toBe('2026-12-05T03:41:28Z');
   });
 });

@@ -1,3 +1,8 @@
+/** Formats a time for a table cell as ISO 8601 UTC in whole seconds, e.g. 2026-12-05T03:41:28Z. The fraction is dropped, not rounded. */
+export function tableTime(time: Date): string {
+  return `${time.toISOString().slice(0, 19)}Z`;
+}
+
 /** One column of a text table: its header and the side its cells align to (right for numbers). */
 export interface TableColumn {
   header: string;
