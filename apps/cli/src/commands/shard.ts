@@ -48,8 +48,9 @@ function seedValue(text: string): bigint {
 }
 
 /**
- * Follows the set's progress on the same channel as the ShardDataset call, so the replica that
- * runs the call streams it. Returns the last progress seen, or undefined when nothing arrived.
+ * Follows the set's progress: the replica that runs the call streams it live, and any other
+ * replica from the set's progress record. Returns the last progress seen, or undefined when
+ * nothing arrived.
  */
 async function followProgress(client: ShardingClient, request: ShardRequest, display: ProgressDisplay, state: { attached: boolean }, signal: AbortSignal): Promise<ShardingProgress | undefined> {
   let last: ShardingProgress | undefined;
@@ -88,8 +89,8 @@ export async function runShard(options: ShardOptions, terminal: ShardTerminal): 
     try {
       response = await client.shardDataset(request);
     } finally {
-      // A watch still waiting for the set to start would wait forever, e.g. when a load balancer
-      // sent it to another replica. A watch that is attached ends with the set.
+      // A watch still waiting for the set to start would wait forever, e.g. after a ShardDataset
+      // that failed before the set started. A watch that is attached ends with the set.
       if (!watchState.attached) stopWatching.abort();
     }
     const last = await watching;
