@@ -28,7 +28,7 @@ describe('inception --help', () => {
     expect(train).toContain('--seed <n> seed of initialisation and input order (default: random, chosen by the trainer and shown by `inception jobs show`)');
     expect(train).toContain('--image-size <pixels> square input side, at least 75 (default: 299)');
     expect(train).toContain('--learning-rate <rate> initial learning rate; the Flowers fine-tune recipe uses 0.001 (default: 0.1)');
-    expect(fineTune).toContain("--image-size <pixels> square input side, at least 75 (default: the base version's)");
+    expect(fineTune).toContain('--seed <n> seed of the new logits and of the input order (default: random, chosen by the trainer and shown by `inception jobs show`)');
   });
 
   it('shows address defaults and variables', async () => {

@@ -49,6 +49,14 @@ describe('inception eval options', () => {
     expect(run.stderr).toContain("unknown option '--seed'");
   });
 
+  it.each(['--image-size', '--depth-multiplier', '--min-depth'])('leaves %s out of fine-tune', async (option) => {
+    const run = await runCli(['fine-tune', '--help']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).not.toContain(option);
+    expect(run.stdout).toContain('--seed <n>');
+  });
+
   it('keeps --seed for train', async () => {
     const run = await runCli(['train', '--help']);
 

@@ -109,27 +109,28 @@ async function submit(kind: JobKind, options: SubmitOptions): Promise<void> {
 // texts state those defaults.
 // NOTE: the numbers repeat RECIPE_DEFAULTS in apps/trainer/src/domain/hyper-parameters.ts; change both together.
 const RECIPE_ARCHITECTURE = { imageSize: '299', depthMultiplier: '1', minDepth: '16' };
-const BASE_ARCHITECTURE = { imageSize: "the base version's", depthMultiplier: "the base version's", minDepth: "the base version's" };
 const RANDOM_SEED_DEFAULT = 'random, chosen by the trainer and shown by `inception jobs show`';
 
 /**
- * Adds the options every job takes, and for train and fine-tune (with `architectureDefaults`) the
- * architecture and the seed. An evaluation has neither. It builds the base version's architecture,
- * and the trainer rejects any other. It reads the validation shards in order, so a seed would
- * change nothing.
+ * Adds the options every job takes: for train the architecture, and for train and fine-tune the
+ * seed. Fine-tune and eval jobs build the base version's architecture, and the trainer rejects
+ * any other. An evaluation reads the validation shards in order, so a seed would change nothing.
  */
-function jobOptions(command: Command, architectureDefaults: typeof RECIPE_ARCHITECTURE | undefined): Command {
+function jobOptions(command: Command, kind: JobKind): Command {
   command
     .addOption(addressOption('trainer'))
     .requiredOption('--dataset <name@version>', 'dataset version whose shards to use', (value) => (parseDatasetReference(value, { versionRequired: true }), value))
     .requiredOption('--shard-set <id>', 'shard set id returned by `inception shard`');
-  if (architectureDefaults) {
+  if (kind === JobKind.TRAIN) {
     command
-      .option('--image-size <pixels>', withDefault('square input side, at least 75', architectureDefaults.imageSize), positiveInteger)
-      .option('--depth-multiplier <factor>', withDefault('factor on every convolution depth', architectureDefaults.depthMultiplier), positiveNumber)
-      .option('--min-depth <channels>', withDefault('smallest convolution depth', architectureDefaults.minDepth), positiveInteger)
+      .option('--image-size <pixels>', withDefault('square input side, at least 75', RECIPE_ARCHITECTURE.imageSize), positiveInteger)
+      .option('--depth-multiplier <factor>', withDefault('factor on every convolution depth', RECIPE_ARCHITECTURE.depthMultiplier), positiveNumber)
+      .option('--min-depth <channels>', withDefault('smallest convolution depth', RECIPE_ARCHITECTURE.minDepth), positiveInteger);
+  }
+  if (kind === JobKind.TRAIN || kind === JobKind.FINE_TUNE) {
+    command
       .option('--batch-size <images>', withDefault('images per step', '32'), positiveInteger)
-      .option('--seed <n>', withDefault('seed of initialisation and input order', RANDOM_SEED_DEFAULT), nonNegativeInteger);
+      .option('--seed <n>', withDefault(kind === JobKind.TRAIN ? 'seed of initialisation and input order' : 'seed of the new logits and of the input order', RANDOM_SEED_DEFAULT), nonNegativeInteger);
   } else {
     command.option('--batch-size <images>', withDefault('images per evaluation batch, for speed and memory; every image counts once whatever the size', '32'), positiveInteger);
   }
@@ -169,11 +170,11 @@ function baseOptions(command: Command, description: string): Command {
 
 /** Adds `inception train`, `inception fine-tune` and `inception eval`. */
 export function registerTrainCommands(program: Command): void {
-  for (const [name, kind, description, architecture] of [
-    ['train', JobKind.TRAIN, 'queue a training job from scratch', RECIPE_ARCHITECTURE],
-    ['fine-tune', JobKind.FINE_TUNE, 'queue a fine-tune from a model version (logits re-initialised when the class count differs)', BASE_ARCHITECTURE],
+  for (const [name, kind, description] of [
+    ['train', JobKind.TRAIN, 'queue a training job from scratch'],
+    ['fine-tune', JobKind.FINE_TUNE, "queue a fine-tune from a model version, with its architecture (logits re-initialised when the class count differs)"],
   ] as const) {
-    const command = jobOptions(program.command(name).description(description), architecture)
+    const command = jobOptions(program.command(name).description(description), kind)
       .requiredOption('--steps <n>', 'training steps', positiveInteger)
       .option('--learning-rate <rate>', withDefault('initial learning rate; the Flowers fine-tune recipe uses 0.001', '0.1'), positiveNumber)
       .option('--epochs-per-decay <epochs>', withDefault('epochs between learning-rate decays', '30'), positiveNumber)
@@ -191,6 +192,6 @@ export function registerTrainCommands(program: Command): void {
     command.action(withOptionNames(JOB_OPTION_FIELDS, async (options: SubmitOptions) => submit(kind, options)));
   }
 
-  baseOptions(jobOptions(program.command('eval').description("queue an evaluation of a model version on the validation shards, with the version's architecture"), undefined), 'model version to evaluate')
+  baseOptions(jobOptions(program.command('eval').description("queue an evaluation of a model version on the validation shards, with the version's architecture"), JobKind.EVALUATE), 'model version to evaluate')
     .action(withOptionNames(JOB_OPTION_FIELDS, async (options: SubmitOptions) => submit(JobKind.EVALUATE, options)));
 }
