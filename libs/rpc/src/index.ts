@@ -11,3 +11,4 @@ export * from './auth.js';
 export * from './tls.js';
 export * from './security.js';
 export { inboundCall, type InboundCall } from './call-scope.js';
+export { isProcessRunning } from './process.js';

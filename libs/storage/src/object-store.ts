@@ -233,10 +233,15 @@ export class ObjectStore {
    * after a short wait before the object counts as invalid.
    */
   async getJson<T>(key: string): Promise<T> {
+    return (await this.getJsonWithBytes<T>(key)).value;
+  }
+
+  /** Reads and parses a JSON object like getJson, and also returns the bytes it was parsed from. */
+  async getJsonWithBytes<T>(key: string): Promise<{ value: T; bytes: Buffer }> {
     for (let attempt = 1; ; attempt += 1) {
       const bytes = await this.getBytes(key);
       try {
-        return JSON.parse(bytes.toString('utf8')) as T;
+        return { value: JSON.parse(bytes.toString('utf8')) as T, bytes };
       } catch (error) {
         if (attempt >= TORN_READ_ATTEMPTS) {
           throw new StorageError('integrity', key, `${key}: invalid JSON: ${(error as Error).message}`, { cause: error });

@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessRunning } from '@inception/rpc';
 
 // Temporary folders are named inception-ingestion-<pid>-<purpose>-<random>, so a restarted
 // service can tell the folders of a process that died from those of one still running.
@@ -8,16 +9,6 @@ const WORK_DIR_PATTERN = /^inception-ingestion-(\d+)-/;
 /** Creates a temporary folder for this process under `workDir`, e.g. for an unpacked archive. */
 export function makeWorkDir(workDir: string, purpose: 'unpack' | 'download' | 'upload'): Promise<string> {
   return mkdtemp(path.join(workDir, `inception-ingestion-${process.pid}-${purpose}-`));
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -30,7 +21,7 @@ export async function removeStaleWorkDirs(workDir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const entry of entries) {
     const pid = Number(WORK_DIR_PATTERN.exec(entry.name)?.[1]);
-    if (!entry.isDirectory() || !Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    if (!entry.isDirectory() || !Number.isInteger(pid) || pid === process.pid || isProcessRunning(pid)) continue;
     await rm(path.join(workDir, entry.name), { recursive: true, force: true });
     removed.push(entry.name);
   }

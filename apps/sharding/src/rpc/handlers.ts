@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ShardingService, type ShardDatasetRequest } from '@inception/proto';
 import { GrpcStatus, implement, requireField, requireName, ServiceError, type CallContext, type ServiceRegistration } from '@inception/rpc';
-import { layout, StorageError, type ObjectStore, type ShardSetManifest } from '@inception/storage';
+import { StorageError, type ObjectStore } from '@inception/storage';
 import { shardSetId, type ShardSetRequest } from '../domain/plan.js';
 import { shardSetKey } from '../domain/running-sets.js';
 import { ShardRequestError } from '../domain/shard-dataset.js';
@@ -11,6 +10,7 @@ import { ShardIntegrityError } from '../domain/verify-shard.js';
 import { ShardUnitError } from '../domain/write-shard.js';
 import type { ShardingMetrics } from '../metrics.js';
 import { DatasetReader } from '../storage/dataset-reader.js';
+import { readShardSetManifest } from '../storage/shard-objects.js';
 import type { ProgressRecordTiming } from '../storage/progress-record.js';
 import { SetObserver } from '../storage/set-observer.js';
 import { compressionName, shardMessage, shardSetMessage } from './convert.js';
@@ -99,18 +99,15 @@ export function shardingHandlers(dependencies: ShardingDependencies): { registra
   const datasets = new DatasetReader(store, dependencies.packCacheBytes);
   const coordinator = new ShardSetCoordinator(dependencies, datasets, isPermanentUnitError);
 
-  const manifestRef = async (manifest: ShardSetManifest) => {
-    const bytes = await store.getBytes(layout.shardSetManifest(manifest.dataset.name, manifest.dataset.version, manifest.setId));
-    return { sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-  };
-
   const registration = implement(ShardingService, {
     async shardDataset(request, context) {
       const { name, version, shardRequest } = shardInputs(request);
       try {
         const result = await coordinator.shardDataset(name, version, shardRequest, context);
         context.logger.info({ dataset: name, version, setId: result.manifest.setId, created: result.created }, 'shard set ready');
-        return { shardSet: shardSetMessage(result.manifest, await manifestRef(result.manifest)), created: result.created };
+        // The response carries the digest of the manifest as stored, which another coordinator may have written.
+        const stored = await readShardSetManifest(store, result.manifest.dataset, result.manifest.setId);
+        return { shardSet: shardSetMessage(stored.manifest, stored), created: result.created };
       } catch (error) {
         throw toServiceError(error);
       }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { ShardingState, type ListShardSetsResponseSchema, type ShardingProgressSchema, type ShardSetSchema } from '@inception/proto';
-import { layout, parseVersionSegment, StorageError, type ObjectStore, type ShardSetManifest } from '@inception/storage';
+import { layout, parseVersionSegment, StorageError, type ObjectStore } from '@inception/storage';
 import { goneCoordinatorMessage } from '../storage/progress-record.js';
 import { SetObserver } from '../storage/set-observer.js';
 import { progressMessage, shardSetMessage } from './convert.js';
@@ -42,10 +41,7 @@ export async function listShardSets(store: ObjectStore, name: string, version: n
       const observation = await new SetObserver(store, { name, version: datasetVersion }, setId, staleMs).observe();
 
       if (observation.kind === 'written') {
-        // The digest in the response is of the bytes that the listed manifest was parsed from.
-        const bytes = await store.getBytes(layout.shardSetManifest(name, datasetVersion, setId));
-        const manifest = JSON.parse(bytes.toString('utf8')) as ShardSetManifest;
-        shardSets.push(shardSetMessage(manifest, { sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
+        shardSets.push(shardSetMessage(observation.manifest, observation));
       } else if (observation.kind === 'recorded') {
         const { record, alive } = observation;
         const progress = progressMessage(record.progress);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { WatchShardingResponseSchema } from '@inception/proto';
 import { ServiceError } from '@inception/rpc';
@@ -8,17 +9,9 @@ import { finishedProgressMessage, progressMessage, shardMessage } from './conver
 
 type WatchResponse = MessageInitShape<typeof WatchShardingResponseSchema>;
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
+/** Resolves after `ms`, or at once when `signal` aborts; the callers check the signal themselves. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isProcessRunning } from '@inception/rpc';
 import { StorageError, type ObjectStore, type ShardEntry } from '@inception/storage';
 import type { ProgressSnapshot, ShardSetProgress } from '../domain/progress.js';
 
@@ -61,16 +62,6 @@ export async function readProgressRecord(store: ObjectStore, key: string): Promi
   }
 }
 
-/** True when a process with this id runs on this host; EPERM means it runs under another user. */
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Tells whether the coordinator that wrote `record` still runs the set. On this host the
  * process itself is asked: a record written by this very process id (a container restarted as
@@ -80,7 +71,7 @@ function processRuns(pid: number): boolean {
 export function isCoordinatorAlive(record: ProgressRecord, isRecentElsewhere: (record: ProgressRecord) => boolean): boolean {
   if (record.progress.state !== 'running') return false;
   if (runsInThisProcess.has(record.runId)) return true;
-  if (record.host === hostname()) return record.pid !== process.pid && processRuns(record.pid);
+  if (record.host === hostname()) return record.pid !== process.pid && isProcessRunning(record.pid);
   return isRecentElsewhere(record);
 }
 
@@ -91,8 +82,8 @@ export function goneCoordinatorMessage(record: ProgressRecord): string {
 
 /**
  * Writes the progress record of a set that this process coordinates: at once, then at most once
- * per interval while shards finish, and at every heartbeat. Writes never fail the set: an error
- * goes to `onError` and the next write tries again.
+ * per interval while shards finish, and at every heartbeat. A failed write goes to `onError`
+ * instead of failing the set, and the next write tries again.
  */
 export class ProgressRecordWriter {
   readonly runId = randomUUID();

@@ -1,9 +1,10 @@
-import { layout, type ObjectStore, type ShardSetManifest } from '@inception/storage';
+import { layout, type ObjectStore } from '@inception/storage';
 import { isCoordinatorAlive, progressRecordKey, readProgressRecord, type ProgressRecord } from './progress-record.js';
+import { readShardSetManifest, type StoredShardSetManifest } from './shard-objects.js';
 
 /** Result of one look at a shard set's objects. */
 export type SetObservation =
-  | { kind: 'written'; manifest: ShardSetManifest }
+  | ({ kind: 'written' } & StoredShardSetManifest)
   /** A record without a manifest: a run that is going on (alive) or one that failed or whose coordinator is gone. */
   | { kind: 'recorded'; record: ProgressRecord; alive: boolean }
   | { kind: 'absent' };
@@ -18,15 +19,17 @@ export type SetObservation =
 export class SetObserver {
   private readonly recordKey: string;
   private readonly manifestKey: string;
+  private readonly dataset: { name: string; version: number };
   private lastUpdatedAt: string | undefined;
   private lastChangeMs = 0;
 
   constructor(
     private readonly store: ObjectStore,
     dataset: { name: string; version: number },
-    setId: string,
+    private readonly setId: string,
     private readonly staleMs: number,
   ) {
+    this.dataset = dataset;
     this.recordKey = progressRecordKey(layout.shardSetPrefix(dataset.name, dataset.version, setId));
     this.manifestKey = layout.shardSetManifest(dataset.name, dataset.version, setId);
   }
@@ -41,7 +44,7 @@ export class SetObserver {
     }
 
     if (await this.store.exists(this.manifestKey)) {
-      return { kind: 'written', manifest: await this.store.getJson<ShardSetManifest>(this.manifestKey) };
+      return { kind: 'written', ...(await readShardSetManifest(this.store, this.dataset, this.setId)) };
     }
     return record ? { kind: 'recorded', record, alive: false } : { kind: 'absent' };
   }

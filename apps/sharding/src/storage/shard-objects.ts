@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { ObjectStore } from '@inception/storage';
+import { layout, type ObjectStore, type ShardSetManifest } from '@inception/storage';
 
 /**
  * Folder of a shard set that contains shard bytes not yet verified and published. Its name keeps
@@ -28,4 +29,21 @@ export function incompletePrefix(setPrefix: string): string {
  */
 export function removeIncompleteObjects(store: ObjectStore, setPrefix: string): Promise<number> {
   return store.deletePrefix(incompletePrefix(setPrefix));
+}
+
+/** A shard set's manifest with the size and SHA-256 of the bytes it was parsed from. */
+export interface StoredShardSetManifest {
+  manifest: ShardSetManifest;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** Reads a shard set's manifest once, returning it with the digest that responses name it by. */
+export async function readShardSetManifest(store: ObjectStore, dataset: { name: string; version: number }, setId: string): Promise<StoredShardSetManifest> {
+  const { value, bytes } = await store.getJsonWithBytes<ShardSetManifest>(layout.shardSetManifest(dataset.name, dataset.version, setId));
+  return {
+    manifest: value,
+    sizeBytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
