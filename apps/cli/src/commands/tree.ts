@@ -5,8 +5,8 @@ export interface TreeNode {
 }
 
 /**
- * Draws nodes as an indented tree. Each node but the last of its siblings starts with `├─` and
- * the last with `└─`; a `│` under a node that is not last leads down to its next sibling.
+ * Draws nodes as an indented tree. Each node but the last of its siblings starts with `├─`, and
+ * the last with `└─`. A `│` under a node that is not last leads down to its next sibling.
  */
 export function treeLines(nodes: readonly TreeNode[], indent = ''): string[] {
   const lines: string[] = [];

@@ -209,9 +209,9 @@ describe('ListShardSets', () => {
 
   it('lists a set whose coordinator is gone as failed', async () => {
     const { unfinished } = await second.client.listShardSets({ dataset: DATASET });
-    const gone = unfinished.find((progress) => progress.setId === shardSetId({ ...SHARD_REQUEST, seed: 4 }));
-    expect(gone?.state).toBe(ShardingState.FAILED);
-    expect(gone?.error).toContain('other-host:4242');
+    const abandoned = unfinished.find((progress) => progress.setId === shardSetId({ ...SHARD_REQUEST, seed: 4 }));
+    expect(abandoned?.state).toBe(ShardingState.FAILED);
+    expect(abandoned?.error).toContain('other-host:4242');
   });
 
   it('lists a failed set with its error', async () => {

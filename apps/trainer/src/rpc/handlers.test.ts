@@ -12,7 +12,7 @@ import { trainerMetrics } from '../metrics.js';
 import { trainerHandlers } from './handlers.js';
 
 // A real trainer over s3rver whose runner is never started: SubmitJob checks the job's inputs
-// and queues it, and these tests stop at the checks. A real registry holds the base version
+// and queues it, and these tests stop at the checks. A real registry contains the base version
 // that an evaluation names, and a real sharding server writes the shard sets.
 
 let objects: TestObjectStore;

@@ -14,7 +14,7 @@ export interface LabelledImage {
 
 /**
  * Reads a shard set's manifest. When it is missing, throws a not-found StorageError whose
- * message tells a missing dataset version from a missing shard set and names the command that
+ * message distinguishes a missing dataset version from a missing shard set and names the command that
  * creates the missing one.
  */
 export async function loadShardSet(store: ObjectStore, dataset: { name: string; version: number }, setId: string): Promise<ShardSetManifest> {

@@ -240,7 +240,8 @@ export type ListShardSetsResponse = Message<"inception.v1.ListShardSetsResponse"
 
   /**
    * Sets without a manifest, in the same order. A set whose replica is gone has state
-   * SHARDING_STATE_FAILED and an error that says so; ShardDataset with its inputs finishes it.
+   * SHARDING_STATE_FAILED and an error that names that replica. ShardDataset with the set's
+   * inputs finishes it.
    *
    * @generated from field: repeated inception.v1.ShardingProgress unfinished = 2;
    */
@@ -604,10 +605,10 @@ export const ShardingService: GenService<{
   /**
    * Streams the progress of a shard set: one message at once, one whenever shards are published
    * or attempts fail, and a last one when the set succeeds or fails. The replica that runs the
-   * ShardDataset call streams its live progress; any other replica streams the progress record
-   * that the running replica writes beside the shards about once a second, and ends with
-   * UNAVAILABLE if that replica stops writing it. A written set is answered from its manifest; a
-   * set that is neither running nor written gets NOT_FOUND unless wait_for_start is set.
+   * ShardDataset call streams its live progress. Any other replica streams the progress record
+   * that the running replica writes beside the shards about once a second, and ends the stream
+   * with UNAVAILABLE if that replica stops writing it. A written set is answered from its
+   * manifest. A set that is neither running nor written gets NOT_FOUND unless wait_for_start is set.
    *
    * @generated from rpc inception.v1.ShardingService.WatchSharding
    */
